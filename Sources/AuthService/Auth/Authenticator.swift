@@ -1,0 +1,144 @@
+import AuthStore
+import Logging
+
+/// The login, logout and verify logic, independent of HTTP.
+///
+/// Every path that checks a password spends exactly one PBKDF2 run at the configured cost
+/// before it decides, whether the user exists, is disabled, or typed the wrong password, so
+/// the three failures cannot be told apart by time. Every attempt is audited in the same
+/// transaction as the change it makes, and returns only after that commit.
+public struct Authenticator: Sendable {
+    public let store: any AuthStorage
+    public let hasher: PasswordHasher
+    public let pool: HashingPool
+    public let policy: SessionPolicy
+    /// The post-logout URL for Basic logout (`--logout-url`).
+    public let logoutURL: String
+    /// Injected so tests can move time for TTL and idle expiry.
+    public let clock: @Sendable () -> Timestamp
+
+    public init(store: any AuthStorage, hasher: PasswordHasher, pool: HashingPool, policy: SessionPolicy,
+                logoutURL: String = "", clock: @escaping @Sendable () -> Timestamp = Timestamp.now) {
+        self.store = store
+        self.hasher = hasher
+        self.pool = pool
+        self.policy = policy
+        self.logoutURL = logoutURL
+        self.clock = clock
+    }
+
+    /// A successful login.
+    public struct LoginResult: Sendable {
+        public let username: String
+        /// The bearer token: handed to the client once, never stored or logged.
+        public let token: String
+        public let session: Session
+    }
+
+    /// Checks Basic credentials and opens a session.
+    /// - Throws: ``APIError``: 401 for any failed check, 503 when the hashing queue is full.
+    public func login(username: String, password: String, context: AuditContext) async throws -> LoginResult {
+        let user = try await checkPassword(username: username, password: password, event: .login, context: context)
+        let rehash: String?
+        if case .match(needsRehash: true) = user.verification {
+            rehash = try await hashOnPool(password)
+        } else {
+            rehash = nil
+        }
+        let token = Self.newToken()
+        guard
+            let session = try await store.createSession(
+                for: user.record, tokenHash: Self.tokenHash(token), policy: policy, rehash: rehash, at: clock(),
+                context: context)
+        else { throw APIError.unauthorized }
+        return LoginResult(username: user.record.name, token: token, session: session)
+    }
+
+    /// Ends the session of a bearer token.
+    /// - Returns: the username. - Throws: 401 when the token is unknown, expired or ended.
+    public func logout(token: String, context: AuditContext) async throws -> String {
+        switch try await store.endSession(tokenHash: Self.tokenHash(token), policy: policy, at: clock(), context: context) {
+        case .valid(let session): return session.username
+        case .unknown, .expired: throw APIError.unauthorized
+        }
+    }
+
+    /// Checks Basic credentials, then ends every session of the user.
+    public func logoutEverywhere(username: String, password: String, context: AuditContext) async throws -> String {
+        let user = try await checkPassword(username: username, password: password, event: .logoutAll, context: context)
+        try await store.endAllSessions(of: user.record, at: clock(), context: context)
+        return user.record.name
+    }
+
+    /// Checks a bearer token for a proxy or another service.
+    /// - Returns: the session's username. - Throws: 401 when not valid.
+    public func verify(token: String, context: AuditContext) async throws -> String {
+        switch try await store.verifySession(tokenHash: Self.tokenHash(token), policy: policy, at: clock(), context: context) {
+        case .valid(let session): return session.username
+        case .unknown, .expired: throw APIError.unauthorized
+        }
+    }
+
+    /// Records an attempt refused before any check (malformed request) in the audit log.
+    public func recordMalformed(_ event: AuditEvent, username: String = "", context: AuditContext) async throws {
+        try await store.recordAudit(.failure(event, .malformed, username: username, context: context), at: clock())
+    }
+
+    // MARK: Helpers
+
+    private struct CheckedUser {
+        let record: User
+        let verification: PasswordHasher.Verification
+    }
+
+    /// One PBKDF2 run whatever the outcome; failures are audited under `event` and thrown as 401.
+    private func checkPassword(username: String, password: String, event: AuditEvent,
+                               context: AuditContext) async throws -> CheckedUser {
+        let user = try await store.user(named: username)
+        let hasher = self.hasher
+        let verification: PasswordHasher.Verification
+        do {
+            verification = try await pool.run {
+                guard let user else {
+                    hasher.spendDummyWork(password)
+                    return .mismatch
+                }
+                return hasher.verify(password, against: user.passwordHash)
+            }
+        } catch is HashingPool.Overloaded {
+            throw APIError.unavailable
+        }
+        let failure: AuditReason?
+        switch (user, verification) {
+        case (nil, _): failure = .unknownUser
+        case (let user?, _) where user.disabled: failure = .disabled
+        case (_, .mismatch): failure = .badPassword
+        default: failure = nil
+        }
+        guard let user, failure == nil else {
+            try await store.recordAudit(.failure(event, failure ?? .badPassword, username: username, context: context),
+                                        at: clock())
+            throw APIError.unauthorized
+        }
+        return CheckedUser(record: user, verification: verification)
+    }
+
+    private func hashOnPool(_ password: String) async throws -> String {
+        let hasher = self.hasher
+        do {
+            return try await pool.run { hasher.hash(password) }
+        } catch is HashingPool.Overloaded {
+            throw APIError.unavailable
+        }
+    }
+
+    /// 32 bytes from the CSPRNG, base64url without padding: 43 characters.
+    static func newToken() -> String {
+        Base64.encodeURLUnpadded(SecureRandom.bytes(32))
+    }
+
+    /// What the store keys sessions by: SHA-256 of the token's text.
+    static func tokenHash(_ token: String) -> [UInt8] {
+        SHA256.digest(Array(token.utf8))
+    }
+}

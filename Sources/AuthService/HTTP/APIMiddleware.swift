@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Wraps every request: answers 404/405 for paths and methods the API does not have,
+/// refuses oversized bodies, turns every error into the contract's body, stamps
+/// `X-Request-Id`, and writes one access-log line (never with `Authorization`).
+public struct APIMiddleware: RouterMiddleware {
+    public typealias Context = AuthRequestContext
+
+    /// Request bodies are ignored; a small cap keeps a client from streaming gigabytes.
+    public static let maxBodyBytes = 64 * 1024
+
+    /// Known paths and their methods, for 404 versus 405 with `Allow`.
+    let routes: [String: [HTTPRequest.Method]]
+
+    public init(routes: [String: [HTTPRequest.Method]]) {
+        self.routes = routes
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            try check(request)
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            response = try APIError(error).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            response = try APIError.internalError.response(from: request, context: context)
+        }
+        response.headers[.requestID] = context.id
+        let elapsed = ContinuousClock.now - start
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+                "status": "\(response.status.code)", "duration_ms": "\(elapsed.milliseconds)",
+                "peer": "\(context.peerAddress)",
+            ])
+        return response
+    }
+
+    private func check(_ request: Request) throws {
+        guard let methods = routes[request.uri.path] else { throw APIError.notFound }
+        guard methods.contains(request.method) else { throw APIError.methodNotAllowed(allow: methods) }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {
+            throw APIError.contentTooLarge
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+    static let authUser = HTTPField.Name("X-Auth-User")!
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1_000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import AuthStore
+import Hummingbird
+
+/// The HTTP API of API.md: login, logout (Bearer and Basic), verify, and health.
+public struct AuthRoutes: Sendable {
+    public static let loginPath = "/directlink/v1/auth/login"
+    public static let logoutPath = "/directlink/v1/auth/logout"
+    public static let verifyPath = "/directlink/v1/auth/verify"
+    public static let healthPath = "/healthz"
+
+    /// The literal success descriptions deployed clients compare (misspelt on purpose).
+    static let loginDescription = "handlerAuthLogin:succsessfully"
+    static let logoutDescription = "handlerAuthLogout:succsessfully"
+    static let verifyDescription = "handlerAuthVerify:successfully"
+
+    /// User agents are stored in the audit log; cap what one client can make us keep.
+    static let maxUserAgentBytes = 512
+
+    let authenticator: Authenticator
+    let addresses: ClientAddressResolver
+
+    public init(authenticator: Authenticator, addresses: ClientAddressResolver) {
+        self.authenticator = authenticator
+        self.addresses = addresses
+    }
+
+    /// A router with every route and the API middleware in front.
+    public func router() -> Router<AuthRequestContext> {
+        let router = Router(context: AuthRequestContext.self)
+        router.add(middleware: APIMiddleware(routes: [
+            Self.loginPath: [.post], Self.logoutPath: [.post], Self.verifyPath: [.get], Self.healthPath: [.get],
+        ]))
+        router.post(RouterPath(Self.loginPath)) { request, context in try await login(request, context) }
+        router.post(RouterPath(Self.logoutPath)) { request, context in try await logout(request, context) }
+        router.get(RouterPath(Self.verifyPath)) { request, context in try await verify(request, context) }
+        router.get(RouterPath(Self.healthPath)) { _, _ in try await health() }
+        return router
+    }
+
+    // MARK: Handlers
+
+    private func login(_ request: Request, _ context: AuthRequestContext) async throws -> Response {
+        let audit = auditContext(request, context)
+        let credentials = try await parsePost(request, event: .login, audit: audit)
+        guard case .basic(let username, let password) = credentials else {
+            try await authenticator.recordMalformed(.login, context: audit)
+            throw APIError.badRequest
+        }
+        let result = try await authenticator.login(username: username, password: password, context: audit)
+        return JSONResponse.make(status: .ok, body: WireBody.success(
+            description: Self.loginDescription, user: result.username, bearer: result.token))
+    }
+
+    private func logout(_ request: Request, _ context: AuthRequestContext) async throws -> Response {
+        let audit = auditContext(request, context)
+        switch try await parsePost(request, event: .logout, audit: audit) {
+        case .bearer(let token):
+            let username = try await authenticator.logout(token: token, context: audit)
+            return JSONResponse.make(status: .ok, body: WireBody.success(
+                description: Self.logoutDescription, user: username, bearer: ""))
+        case .basic(let username, let password):
+            let name = try await authenticator.logoutEverywhere(username: username, password: password, context: audit)
+            return JSONResponse.make(status: .ok, body: WireBody.success(
+                description: Self.logoutDescription, user: name, bearer: "", urllink: authenticator.logoutURL))
+        }
+    }
+
+    /// For reverse proxies: anything but a valid bearer token is 401 (nginx `auth_request`
+    /// treats every other status as a server error).
+    private func verify(_ request: Request, _ context: AuthRequestContext) async throws -> Response {
+        let audit = auditContext(request, context)
+        guard case .bearer(let token)? = try? Credentials.parse(request.headers[.authorization]) else {
+            try await authenticator.recordMalformed(.verify, context: audit)
+            throw APIError.unauthorized
+        }
+        let username = try await authenticator.verify(token: token, context: audit)
+        var response = JSONResponse.make(status: .ok, body: WireBody.success(
+            description: Self.verifyDescription, user: username, bearer: ""))
+        response.headers[.authUser] = username
+        return response
+    }
+
+    private func health() async throws -> Response {
+        do {
+            try await authenticator.store.ping()
+        } catch {
+            throw APIError.unavailable
+        }
+        return JSONResponse.make(status: .ok, body: #"{"status":"ok"}"#)
+    }
+
+    // MARK: Request parsing
+
+    /// Reads (bounded) and discards the body, checks `Content-Type`, parses `Authorization`.
+    /// A malformed request is audited as `malformed` and answered 400.
+    private func parsePost(_ request: Request, event: AuditEvent, audit: AuditContext) async throws -> Credentials {
+        var request = request
+        _ = try await request.collectBody(upTo: APIMiddleware.maxBodyBytes)
+        do {
+            guard Self.isAcceptedContentType(request.headers[.contentType]) else { throw Credentials.ParseError.missing }
+            return try Credentials.parse(request.headers[.authorization])
+        } catch {
+            try await authenticator.recordMalformed(event, context: audit)
+            throw APIError.badRequest
+        }
+    }
+
+    /// Absent (curl -u sends none) or `application/json` with any parameters, any case.
+    static func isAcceptedContentType(_ value: String?) -> Bool {
+        guard let value else { return true }
+        let mediaType = value.split(separator: ";", maxSplits: 1).first ?? ""
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+
+    private func auditContext(_ request: Request, _ context: AuthRequestContext) -> AuditContext {
+        let address = addresses.resolve(peer: context.peerAddress, forwardedFor: request.headers[values: .forwardedFor])
+        let agent = request.headers[.userAgent] ?? ""
+        return AuditContext(address: address, userAgent: String(agent.utf8.prefix(Self.maxUserAgentBytes)) ?? "",
+                            requestID: context.id)
+    }
+}

@@ -1,0 +1,18 @@
+import AuthStore
+
+/// Everything `authd serve` is told.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 asks the kernel for a free port (tests); the chosen one is logged.
+    public var port = 8080
+    public var policy = SessionPolicy()
+    public var pbkdf2Iterations = PasswordHasher.defaultIterations
+    public var logoutURL = ""
+    public var trustedProxies: [CIDR] = []
+    /// Connections idle longer than this are closed, so slow clients cannot hold sockets.
+    public var connectionIdleTimeout: Duration = .seconds(60)
+    /// How often expired sessions are deleted.
+    public var sweepInterval: Duration = .seconds(300)
+
+    public init() {}
+}

@@ -1,0 +1,9 @@
+/// What `authd migrate status` reports for one migration.
+public struct MigrationStatus: Sendable, Equatable {
+    public let version: Int
+    public let name: String
+    /// When it was applied; `nil` while pending.
+    public let appliedAt: Timestamp?
+
+    public var isApplied: Bool { appliedAt != nil }
+}

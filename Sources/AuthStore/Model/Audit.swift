@@ -1,0 +1,79 @@
+/// What an audit row records. Raw values are the names shown and queried (CLI.md).
+public enum AuditEvent: String, Sendable, CaseIterable, Codable {
+    case login, logout
+    case logoutAll = "logout_all"
+    case verify
+    case userAdd = "user_add"
+    case userPasswd = "user_passwd"
+    case userDisable = "user_disable"
+    case userEnable = "user_enable"
+    case userDelete = "user_delete"
+    case sessionRevoke = "session_revoke"
+    case auditPrune = "audit_prune"
+}
+
+public enum AuditOutcome: String, Sendable, CaseIterable, Codable {
+    case success, failure
+}
+
+/// Why an attempt failed.
+public enum AuditReason: String, Sendable, CaseIterable, Codable {
+    case unknownUser = "unknown_user"
+    case badPassword = "bad_password"
+    case disabled, throttled, malformed
+    case badToken = "bad_token"
+    case expired
+}
+
+/// Where a change came from: the HTTP request, or the CLI for admin commands.
+public struct AuditContext: Sendable, Equatable {
+    public var address: String
+    public var userAgent: String
+    public var requestID: String
+
+    public init(address: String = "", userAgent: String = "", requestID: String = "") {
+        self.address = address
+        self.userAgent = userAgent
+        self.requestID = requestID
+    }
+
+    /// Admin commands run on the host itself: the address says so.
+    public static let commandLine = AuditContext(address: "local", userAgent: "authd-cli")
+}
+
+/// One row to append to the audit log.
+public struct AuditEntry: Sendable, Equatable {
+    public var event: AuditEvent
+    public var outcome: AuditOutcome
+    public var reason: AuditReason?
+    public var username: String
+    public var session: String
+    public var context: AuditContext
+
+    public init(event: AuditEvent, outcome: AuditOutcome, reason: AuditReason? = nil, username: String = "",
+                session: String = "", context: AuditContext) {
+        self.event = event
+        self.outcome = outcome
+        self.reason = reason
+        self.username = username
+        self.session = session
+        self.context = context
+    }
+
+    public static func success(_ event: AuditEvent, username: String, session: String = "", context: AuditContext) -> Self {
+        AuditEntry(event: event, outcome: .success, username: username, session: session, context: context)
+    }
+
+    public static func failure(_ event: AuditEvent, _ reason: AuditReason, username: String = "", session: String = "",
+                               context: AuditContext) -> Self {
+        AuditEntry(event: event, outcome: .failure, reason: reason, username: username, session: session, context: context)
+    }
+}
+
+/// A stored audit row.
+public struct AuditRecord: Sendable, Equatable {
+    public let id: Int64
+    public let time: Timestamp
+    public let entry: AuditEntry
+    public let hash: [UInt8]
+}

@@ -1,0 +1,133 @@
+import Dispatch
+import Synchronization
+
+/// The single writer: owns the one read-write connection and runs every write on its own
+/// serial queue, so SQLite's blocking calls never occupy Swift's cooperative threads.
+///
+/// Writes that arrive while a commit is in progress are grouped: the next batch runs in one
+/// `BEGIN IMMEDIATE … COMMIT`, each write inside its own savepoint. With `synchronous=FULL`
+/// that shares one fsync between many requests. A write whose body throws is rolled back
+/// to its savepoint alone; if the COMMIT itself fails, every write of the batch fails. No
+/// caller is answered before the commit that holds its write has returned.
+final class DatabaseWriter: @unchecked Sendable {
+    // @unchecked: `connection` is touched only on `queue`; `state` is behind a Mutex.
+    private let connection: SQLiteConnection
+    private let queue = DispatchQueue(label: "authd.sqlite.writer")
+    private let state = Mutex(State())
+    /// Upper bound on writes per transaction, so one batch cannot hold the lock for long.
+    private let maxBatch = 512
+
+    private struct State {
+        var pending: [PendingWrite] = []
+        var draining = false
+        var closed = false
+    }
+
+    /// One queued write: runs inside the open transaction and hands back what to do once the
+    /// transaction's fate is known.
+    private struct PendingWrite: Sendable {
+        let perform: @Sendable (SQLiteConnection) -> Completion
+        let reject: @Sendable (any Error) -> Void
+    }
+
+    private struct Completion: Sendable {
+        let committed: @Sendable () -> Void
+        let failed: @Sendable (any Error) -> Void
+    }
+
+    init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Runs `body` in a write transaction and returns its result once that is durable.
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let write = PendingWrite(
+                perform: { connection in
+                    do {
+                        try connection.execute("SAVEPOINT write")
+                        let value = try body(connection)
+                        try connection.execute("RELEASE write")
+                        return Completion(
+                            committed: { continuation.resume(returning: value) },
+                            failed: { continuation.resume(throwing: $0) })
+                    } catch {
+                        try? connection.execute("ROLLBACK TO write")
+                        try? connection.execute("RELEASE write")
+                        return Completion(
+                            committed: { continuation.resume(throwing: error) },
+                            failed: { _ in continuation.resume(throwing: error) })
+                    }
+                },
+                reject: { continuation.resume(throwing: $0) })
+            enqueue(write)
+        }
+    }
+
+    /// Runs `body` on the writer's queue outside any transaction (backup, checkpoints).
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body(self.connection) })
+            }
+        }
+    }
+
+    /// Waits for queued writes to commit, then closes the connection. Later writes fail.
+    func close() async {
+        state.withLock { $0.closed = true }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                // Writes queued before `closed` was set are drained by the loop already
+                // scheduled ahead of this block on the same serial queue.
+                self.connection.close()
+                continuation.resume()
+            }
+        }
+    }
+
+    private func enqueue(_ write: PendingWrite) {
+        let (accepted, startDrain) = state.withLock { state -> (Bool, Bool) in
+            guard !state.closed else { return (false, false) }
+            state.pending.append(write)
+            guard !state.draining else { return (true, false) }
+            state.draining = true
+            return (true, true)
+        }
+        guard accepted else {
+            write.reject(StoreError(.database, "database is closed"))
+            return
+        }
+        if startDrain { queue.async { self.drain() } }
+    }
+
+    private func drain() {
+        while true {
+            let batch = state.withLock { state -> [PendingWrite] in
+                let batch = Array(state.pending.prefix(maxBatch))
+                state.pending.removeFirst(batch.count)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            run(batch)
+        }
+    }
+
+    private func run(_ batch: [PendingWrite]) {
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+        } catch {
+            batch.forEach { $0.reject(error) }
+            return
+        }
+        let completions = batch.map { $0.perform(connection) }
+        do {
+            try connection.execute("COMMIT")
+            completions.forEach { $0.committed() }
+        } catch {
+            try? connection.execute("ROLLBACK")
+            completions.forEach { $0.failed(error) }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection with the settings authd relies on.
+///
+/// Not thread-safe by design: each connection is confined to one serial executor (the
+/// writer's thread or one reader's queue), which is what lets it cache statements and keep
+/// SQLite in its cheaper no-mutex mode.
+final class SQLiteConnection {
+    let handle: OpaquePointer
+    let path: String
+    private var statements: [String: Statement] = [:]
+
+    /// Busy timeout: long enough to ride out the writer's commits and a backup, short enough
+    /// that a stuck second process yields an error instead of a hung request.
+    static let busyTimeoutMilliseconds: Int32 = 5_000
+
+    /// Opens (creating if needed, with mode 0600) the database at `path`.
+    ///
+    /// - Parameter readOnly: open for queries only (`query_only`), for reader connections.
+    /// - Throws: ``SQLiteError`` when the file cannot be opened, is not a database, or WAL
+    ///   mode cannot be enabled.
+    init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        try Self.createPrivateFileIfMissing(path)
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let error = SQLiteError(code: code, connection: handle, sql: nil)
+            sqlite3_close_v2(handle)
+            throw error
+        }
+        self.handle = handle
+        self.path = path
+        do {
+            sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
+            try configure(readOnly: readOnly)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Finalizes every cached statement and closes the handle. Safe to call twice.
+    func close() {
+        for statement in statements.values { statement.finalize() }
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    private func configure(readOnly: Bool) throws(SQLiteError) {
+        // Reading the schema first turns "file is not a database" into an error here rather
+        // than at the first query.
+        _ = try scalarInt("SELECT count(*) FROM sqlite_schema")
+        let mode = try scalarString("PRAGMA journal_mode = WAL")
+        guard mode.lowercased() == "wal" else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "could not enable WAL (journal_mode is \(mode))", sql: nil)
+        }
+        // FULL: a commit is on disk (WAL fsynced) before it returns, so an acknowledged
+        // write survives power loss.
+        try execute("PRAGMA synchronous = FULL")
+        try execute("PRAGMA foreign_keys = ON")
+        if readOnly { try execute("PRAGMA query_only = ON") }
+    }
+
+    /// SQLite creates the database with the process umask; a credential store must not be
+    /// world-readable, so create the file ourselves first. SQLite gives `-wal` and `-shm`
+    /// the database file's mode.
+    private static func createPrivateFileIfMissing(_ path: String) throws(SQLiteError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            Foundation.close(fd)
+        } else if errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(reason)", sql: nil)
+        }
+    }
+
+    // MARK: Running SQL
+
+    /// Runs one or more statements without results (schema changes, pragmas, BEGIN/COMMIT).
+    func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard code == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// Runs one statement that returns no rows; returns the number of rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: SQLiteBindable...) throws(SQLiteError) -> Int {
+        let statement = try prepared(sql)
+        try statement.bind(values.map(\.sqliteValue))
+        defer { statement.reset() }
+        while try statement.step() {}
+        return Int(sqlite3_changes64(handle))
+    }
+
+    /// Runs one query and maps every row.
+    func query<T>(_ sql: String, _ values: [SQLiteBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
+        let statement = try prepared(sql)
+        try statement.bind(values.map(\.sqliteValue))
+        defer { statement.reset() }
+        var results: [T] = []
+        while try statement.step() {
+            results.append(try map(Row(statement)))
+        }
+        return results
+    }
+
+    /// Runs one query and maps its first row, if any.
+    func queryFirst<T>(_ sql: String, _ values: [SQLiteBindable] = [], _ map: (Row) throws -> T) throws -> T? {
+        let statement = try prepared(sql)
+        try statement.bind(values.map(\.sqliteValue))
+        defer { statement.reset() }
+        return try statement.step() ? try map(Row(statement)) : nil
+    }
+
+    func scalarInt(_ sql: String, _ values: SQLiteBindable...) throws(SQLiteError) -> Int64 {
+        let statement = try prepared(sql)
+        try statement.bind(values.map(\.sqliteValue))
+        defer { statement.reset() }
+        return try statement.step() ? sqlite3_column_int64(statement.handle, 0) : 0
+    }
+
+    func scalarString(_ sql: String) throws(SQLiteError) -> String {
+        let statement = try prepared(sql)
+        try statement.bind([])
+        defer { statement.reset() }
+        return try statement.step() ? Row(statement).string(0) : ""
+    }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` in a transaction; IMMEDIATE takes the write lock up front, so a write
+    /// transaction never fails half-way with SQLITE_BUSY on lock upgrade.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func prepared(_ sql: String) throws(SQLiteError) -> Statement {
+        if let statement = statements[sql] { return statement }
+        let statement = try Statement(connection: self, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+}

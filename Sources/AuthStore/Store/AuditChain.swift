@@ -1,0 +1,45 @@
+/// The audit log's hash chain.
+///
+/// Each row's hash is SHA-256 over the previous row's hash and the row's canonical content
+/// (every field, length-prefixed so no two rows encode alike). The first row chains to
+/// `genesis`; after pruning, to the hash of the last pruned row (the anchor).
+enum AuditChain {
+    static let genesis = [UInt8](repeating: 0, count: 32)
+
+    static func hash(previous: [UInt8], id: Int64, time: Timestamp, entry: AuditEntry) -> [UInt8] {
+        var bytes = previous
+        let fields = [
+            String(id), String(time.microseconds), entry.event.rawValue, entry.outcome.rawValue,
+            entry.reason?.rawValue ?? "", entry.username, entry.session, entry.context.address,
+            entry.context.userAgent, entry.context.requestID,
+        ]
+        for field in fields {
+            let utf8 = Array(field.utf8)
+            let length = UInt32(utf8.count)
+            bytes += [UInt8(length >> 24), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff)]
+            bytes += utf8
+        }
+        return SHA256.digest(bytes)
+    }
+
+    /// Appends `entry` inside the caller's write transaction. Only the single writer calls
+    /// this, so the row read as "previous" is the last one and the chain cannot fork.
+    @discardableResult
+    static func append(_ entry: AuditEntry, at time: Timestamp, on connection: SQLiteConnection) throws -> Int64 {
+        let previous = try connection.queryFirst("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") { $0.bytes(0) }
+            ?? connection.queryFirst("SELECT hash FROM audit_anchor WHERE id = 1") { $0.bytes(0) }
+            ?? genesis
+        // AUTOINCREMENT keeps ids increasing even after the newest rows are gone; the id is
+        // part of the hashed content, so it is chosen before the insert.
+        let id = try connection.scalarInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)") + 1
+        let hash = hash(previous: previous, id: id, time: time, entry: entry)
+        try connection.run(
+            """
+            INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            id, time.microseconds, entry.event.rawValue, entry.outcome.rawValue, entry.reason?.rawValue ?? "",
+            entry.username, entry.session, entry.context.address, entry.context.userAgent, entry.context.requestID, hash)
+        return id
+    }
+}

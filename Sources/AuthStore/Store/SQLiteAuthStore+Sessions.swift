@@ -1,0 +1,145 @@
+extension SQLiteAuthStore {
+    private static let sessionQuery = """
+        SELECT s.id, u.username, s.created_at, s.expires_at, s.last_seen_at, s.address, s.user_agent
+        FROM sessions s JOIN users u ON u.id = s.user_id
+        """
+
+    private static func session(from row: Row) -> Session {
+        Session(id: row.string(0), username: row.string(1), createdAt: Timestamp(microseconds: row.int64(2)),
+                expiresAt: Timestamp(microseconds: row.int64(3)), lastSeenAt: Timestamp(microseconds: row.int64(4)),
+                address: row.string(5), userAgent: row.string(6))
+    }
+
+    private static func findSession(tokenHash: [UInt8], on connection: SQLiteConnection) throws -> Session? {
+        try connection.queryFirst("\(sessionQuery) WHERE s.token_hash = ?", [tokenHash], session(from:))
+    }
+
+    public func createSession(for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
+                              at time: Timestamp, context: AuditContext) async throws -> Session? {
+        try await write { connection in
+            // The password was checked outside the transaction (PBKDF2 is slow); make sure
+            // the account did not change meanwhile.
+            guard let current = try Self.findUser(user.name, on: connection), current.id == user.id,
+                !current.disabled, current.passwordHash == user.passwordHash
+            else {
+                let reason: AuditReason = {
+                    guard let current = try? Self.findUser(user.name, on: connection) else { return .unknownUser }
+                    return current.disabled ? .disabled : .badPassword
+                }()
+                try AuditChain.append(.failure(.login, reason, username: user.name, context: context), at: time, on: connection)
+                return nil
+            }
+            if let rehash {
+                try connection.run("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                                   rehash, time.microseconds, user.id)
+            }
+            let session = Session(id: Session.newID(), username: user.name, createdAt: time,
+                                  expiresAt: time + policy.lifetime, lastSeenAt: time,
+                                  address: context.address, userAgent: context.userAgent)
+            try connection.run(
+                """
+                INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at, address, user_agent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                session.id, tokenHash, user.id, time.microseconds, session.expiresAt.microseconds,
+                time.microseconds, session.address, session.userAgent)
+            try AuditChain.append(.success(.login, username: user.name, session: session.id, context: context),
+                                  at: time, on: connection)
+            return session
+        }
+    }
+
+    public func verifySession(tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
+                              context: AuditContext) async throws -> TokenLookup {
+        let found = try await read { try Self.findSession(tokenHash: tokenHash, on: $0) }
+        guard let session = found else {
+            try await recordAudit(.failure(.verify, .badToken, context: context), at: time)
+            return .unknown
+        }
+        if session.isExpired(at: time, policy: policy) {
+            try await write { connection in
+                try connection.run("DELETE FROM sessions WHERE id = ?", session.id)
+                try AuditChain.append(.failure(.verify, .expired, username: session.username, session: session.id,
+                                               context: context), at: time, on: connection)
+            }
+            return .expired(session)
+        }
+        guard time >= session.lastSeenAt + policy.activityGranularity else { return .valid(session) }
+        // Coarse last-activity: one write a minute per session keeps verify a read.
+        try await write { connection in
+            try connection.run("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?",
+                               time.microseconds, session.id, time.microseconds)
+        }
+        return .valid(Session(id: session.id, username: session.username, createdAt: session.createdAt,
+                              expiresAt: session.expiresAt, lastSeenAt: time, address: session.address,
+                              userAgent: session.userAgent))
+    }
+
+    public func endSession(tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
+                           context: AuditContext) async throws -> TokenLookup {
+        try await write { connection in
+            guard let session = try Self.findSession(tokenHash: tokenHash, on: connection) else {
+                try AuditChain.append(.failure(.logout, .badToken, context: context), at: time, on: connection)
+                return .unknown
+            }
+            try connection.run("DELETE FROM sessions WHERE id = ?", session.id)
+            if session.isExpired(at: time, policy: policy) {
+                try AuditChain.append(.failure(.logout, .expired, username: session.username, session: session.id,
+                                               context: context), at: time, on: connection)
+                return .expired(session)
+            }
+            try AuditChain.append(.success(.logout, username: session.username, session: session.id, context: context),
+                                  at: time, on: connection)
+            return .valid(session)
+        }
+    }
+
+    @discardableResult
+    public func endAllSessions(of user: User, at time: Timestamp, context: AuditContext) async throws -> Int {
+        try await write { connection in
+            let count = try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
+            try AuditChain.append(.success(.logoutAll, username: user.name, context: context), at: time, on: connection)
+            return count
+        }
+    }
+
+    public func sessions(username: String?) async throws -> [Session] {
+        try await read { connection in
+            if let username {
+                return try connection.query("\(Self.sessionQuery) WHERE u.username = ? ORDER BY s.created_at DESC",
+                                            [username], Self.session(from:))
+            }
+            return try connection.query("\(Self.sessionQuery) ORDER BY s.created_at DESC", [], Self.session(from:))
+        }
+    }
+
+    public func revokeSession(id: String, at time: Timestamp, context: AuditContext) async throws {
+        try await write { connection in
+            guard let session = try connection.queryFirst("\(Self.sessionQuery) WHERE s.id = ?", [id], Self.session(from:)) else {
+                throw StoreError(.sessionNotFound, "no session with id \"\(id)\"")
+            }
+            try connection.run("DELETE FROM sessions WHERE id = ?", id)
+            try AuditChain.append(.success(.sessionRevoke, username: session.username, session: id, context: context),
+                                  at: time, on: connection)
+        }
+    }
+
+    @discardableResult
+    public func revokeSessions(username: String, at time: Timestamp, context: AuditContext) async throws -> Int {
+        try await write { connection in
+            let user = try Self.requireUser(username, on: connection)
+            let count = try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
+            try AuditChain.append(.success(.sessionRevoke, username: username, context: context), at: time, on: connection)
+            return count
+        }
+    }
+
+    @discardableResult
+    public func deleteExpiredSessions(policy: SessionPolicy, at time: Timestamp) async throws -> Int {
+        let idleCutoff = policy.idleTimeout.map { (time - $0).microseconds } ?? Int64.min
+        return try await write { connection in
+            try connection.run("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+                               time.microseconds, idleCutoff)
+        }
+    }
+}

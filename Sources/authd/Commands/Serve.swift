@@ -1,0 +1,94 @@
+import ArgumentParser
+import AuthService
+import AuthStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// `authd serve`: the HTTP API.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API (login, logout, verify, health) until SIGINT or SIGTERM.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var hashing: HashingOptions
+    @Option(help: "Address to listen on (env AUTHD_HOST; default 127.0.0.1).")
+    var host: String?
+    @Option(help: "Port to listen on; 0 picks a free one (env AUTHD_PORT; default 8080).")
+    var port: String?
+    @Option(name: .customLong("token-ttl"), help: "Absolute session lifetime (env AUTHD_TOKEN_TTL; default 8h).")
+    var tokenTTL: String?
+    @Option(name: .customLong("idle-timeout"), help: "Idle session timeout, 0 = off (env AUTHD_IDLE_TIMEOUT; default 30m).")
+    var idleTimeout: String?
+    @Option(name: .customLong("logout-url"), help: "URL returned as urllink by Basic logout (env AUTHD_LOGOUT_URL).")
+    var logoutURL: String?
+    @Option(name: .customLong("trusted-proxy"), help: "CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env AUTHD_TRUSTED_PROXY, comma-separated).")
+    var trustedProxy: [String] = []
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env AUTHD_LOG_LEVEL; default info).")
+    var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text (env AUTHD_LOG_FORMAT; json arrives with the operations work).")
+    var logFormat: String?
+
+    func run() async throws {
+        let configuration = try serverConfiguration()
+        let logger = try makeLogger()
+        let store = try database.open()
+        let pool = HashingPool()
+        if try await store.userCount() == 0 {
+            logger.warning("the database has no users yet; add one with: authd user add NAME --db \(database.path)")
+        }
+        let app = AuthServer.application(
+            configuration: configuration, store: store, pool: pool, logger: logger,
+            onListening: { port in logger.notice("authd \(AuthdVersion.current) listening on \(configuration.host):\(port), database \(database.path)") })
+        do {
+            try await app.runService()
+        } catch {
+            await store.close()
+            await pool.shutdown()
+            throw CommandFailure("server stopped: \(error)")
+        }
+        // In-flight requests have finished; their writes are committed once close returns.
+        await store.close()
+        await pool.shutdown()
+        logger.notice("authd stopped; database closed")
+    }
+
+    func serverConfiguration() throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.host = Environment.resolve(host, "AUTHD_HOST", default: "127.0.0.1")
+        let portText = Environment.resolve(port, "AUTHD_PORT", default: "8080")
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw CommandFailure("invalid --port \"\(portText)\": must be 0 to 65535")
+        }
+        configuration.port = port
+        let ttl = try DurationParser.require(Environment.resolve(tokenTTL, "AUTHD_TOKEN_TTL", default: "8h"), option: "--token-ttl")
+        guard ttl > .zero else { throw CommandFailure("invalid --token-ttl: must be longer than 0") }
+        let idle = try DurationParser.require(Environment.resolve(idleTimeout, "AUTHD_IDLE_TIMEOUT", default: "30m"), option: "--idle-timeout")
+        configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idle == .zero ? nil : idle)
+        configuration.pbkdf2Iterations = try hashing.hasher().iterations
+        configuration.logoutURL = Environment.resolve(logoutURL, "AUTHD_LOGOUT_URL", default: "")
+        let proxies = trustedProxy.isEmpty
+            ? (Environment.value("AUTHD_TRUSTED_PROXY")?.split(separator: ",").map(String.init) ?? []) : trustedProxy
+        configuration.trustedProxies = try proxies.map { text in
+            guard let cidr = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
+                throw CommandFailure("invalid --trusted-proxy \"\(text)\": expected a CIDR like 10.0.0.0/8 or ::1/128")
+            }
+            return cidr
+        }
+        return configuration
+    }
+
+    func makeLogger() throws -> Logger {
+        let levelText = Environment.resolve(logLevel, "AUTHD_LOG_LEVEL", default: "info")
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw CommandFailure("invalid --log-level \"\(levelText)\": use trace, debug, info, notice, warning, error or critical")
+        }
+        let format = Environment.resolve(logFormat, "AUTHD_LOG_FORMAT", default: "text")
+        guard format == "text" else {
+            throw CommandFailure("invalid --log-format \"\(format)\": only text is supported in this version")
+        }
+        var logger = Logger(label: "authd") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import AuthStore
+import Foundation
+
+/// Option values from flags, then `AUTHD_*` environment variables, then defaults
+/// (CLI.md: every option also reads the variable of the same name).
+enum Environment {
+    static func value(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The flag's value, else the variable's, else `fallback`.
+    static func resolve(_ flag: String?, _ variable: String, default fallback: String) -> String {
+        flag ?? value(variable) ?? fallback
+    }
+}
+
+/// Failures of a command: one line on stderr, exit 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `90s`, `30m`, `8h`, `7d` (and `0` for "off" where allowed).
+enum DurationParser {
+    static func parse(_ text: String) -> Duration? {
+        if text == "0" { return .zero }
+        guard let unit = text.last, let number = Int64(text.dropLast()), number >= 0 else { return nil }
+        switch unit {
+        case "s": return .seconds(number)
+        case "m": return .seconds(number * 60)
+        case "h": return .seconds(number * 3600)
+        case "d": return .seconds(number * 86400)
+        default: return nil
+        }
+    }
+
+    /// Parses or fails with a one-line message naming the option.
+    static func require(_ text: String, option: String) throws -> Duration {
+        guard let duration = parse(text) else {
+            throw CommandFailure("invalid \(option) \"\(text)\": use a number with s, m, h or d, like 30m or 8h")
+        }
+        return duration
+    }
+}
+
+/// `--db PATH` / `AUTHD_DB`, shared by every command that touches data.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file (env AUTHD_DB; default ./authd.sqlite).")
+    var db: String?
+
+    var path: String { Environment.resolve(db, "AUTHD_DB", default: "./authd.sqlite") }
+
+    /// Opens the store, applying pending migrations.
+    func open(migrate: Bool = true) throws -> SQLiteAuthStore {
+        try SQLiteAuthStore.open(path: path, migrate: migrate)
+    }
+}
+
+/// `--pbkdf2-iterations` / `AUTHD_PBKDF2_ITERATIONS`, for commands that hash passwords.
+struct HashingOptions: ParsableArguments {
+    @Option(name: .customLong("pbkdf2-iterations"), help: "PBKDF2 cost for new hashes (env AUTHD_PBKDF2_ITERATIONS; default 600000).")
+    var pbkdf2Iterations: String?
+
+    func hasher() throws -> PasswordHasher {
+        let text = Environment.resolve(pbkdf2Iterations, "AUTHD_PBKDF2_ITERATIONS", default: String(PasswordHasher.defaultIterations))
+        guard let iterations = Int(text), iterations >= 1, iterations <= Int(Int32.max) else {
+            throw CommandFailure("invalid --pbkdf2-iterations \"\(text)\": must be a whole number from 1 to \(Int32.max)")
+        }
+        return PasswordHasher(iterations: iterations)
+    }
+}
+
+/// Runs `body` against the store and closes it, also when `body` throws.
+func withStore<T>(_ options: DatabaseOptions, migrate: Bool = true, _ body: (SQLiteAuthStore) async throws -> T) async throws -> T {
+    let store = try options.open(migrate: migrate)
+    do {
+        let result = try await body(store)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        throw error
+    }
+}
