@@ -23,10 +23,13 @@ public enum GoTime {
 
         /// Both clocks now.
         public static func now() -> Instant {
+            // Read the origin first: on first use it is set now, and must not be later
+            // than the reading below (that would print a negative m=).
+            let origin = processStart
             var wall = timespec()
             clock_gettime(CLOCK_REALTIME, &wall)
             return Instant(seconds: wall.tv_sec, nanoseconds: wall.tv_nsec,
-                           monotonicNanoseconds: monotonicNow() - processStart)
+                           monotonicNanoseconds: monotonicNow() - origin)
         }
     }
 
@@ -51,13 +54,15 @@ public enum GoTime {
         format(.now())
     }
 
-    /// `instant` in Go's format, in the zone named by `TZ` (UTC when `TZ` is unset).
-    public static func format(_ instant: Instant) -> String {
+    /// `instant` in Go's format.
+    /// - Parameter localZone: use the zone named by `TZ`; by default only when `TZ` is set,
+    ///   since API.md fixes UTC for an unset `TZ` (glibc would read /etc/localtime instead).
+    public static func format(_ instant: Instant, localZone: Bool = getenv("TZ") != nil) -> String {
         var time = time_t(instant.seconds)
         var parts = tm()
         let abbreviation: String
         let offset: Int
-        if getenv("TZ") == nil {
+        if !localZone {
             gmtime_r(&time, &parts)
             abbreviation = "UTC"
             offset = 0

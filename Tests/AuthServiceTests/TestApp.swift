@@ -1,0 +1,102 @@
+import AuthStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+@testable import AuthService
+
+/// A clock tests move by hand, for TTL and idle expiry without sleeping.
+final class ManualClock: Sendable {
+    private let current = Mutex(Timestamp(seconds: 1_800_000_000))
+
+    var now: Timestamp { current.withLock { $0 } }
+
+    func advance(_ duration: Duration) {
+        current.withLock { $0 = $0 + duration }
+    }
+}
+
+/// A temporary database with users, an application over it, and the pieces tests inspect.
+struct TestApp {
+    static let iterations = 1_000
+
+    let directory: URL
+    let store: SQLiteAuthStore
+    let pool: HashingPool
+    let clock = ManualClock()
+    var configuration = ServerConfiguration()
+
+    init(users: [(name: String, password: String)] = [("alice", "secret")], iterations: Int = Self.iterations) async throws {
+        directory = FileManager.default.temporaryDirectory.appending(path: "authd-service-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteAuthStore.open(path: directory.appending(path: "authd.sqlite").path)
+        pool = HashingPool(threads: 2)
+        configuration.port = 0
+        configuration.pbkdf2Iterations = Self.iterations
+        configuration.logoutURL = "https://example.com/bye"
+        let hasher = PasswordHasher(iterations: iterations)
+        for user in users {
+            try await store.addUser(name: user.name, passwordHash: hasher.hash(user.password), at: clock.now,
+                                    context: .commandLine)
+        }
+    }
+
+    /// Runs `body` against the application (router-level by default) and tears down.
+    func test(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "authd-test")
+        logger.logLevel = .warning
+        let clock = self.clock
+        let app = AuthServer.application(configuration: configuration, store: store, pool: pool, logger: logger,
+                                         clock: { clock.now })
+        do {
+            try await app.test(setup, body)
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
+    private func close() async {
+        await store.close()
+        await pool.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+enum Header {
+    static func basic(_ user: String, _ password: String) -> HTTPFields {
+        [.authorization: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()]
+    }
+
+    static func bearer(_ token: String) -> HTTPFields {
+        [.authorization: "Bearer \(token)"]
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    /// The body with its `time` value replaced by `T`, for exact comparison.
+    var shape: String {
+        text.replacing(#/"time":"[^"]*"/#, with: #""time":"T""#)
+    }
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    var bearer: String { json["bearer"] as? String ?? "" }
+}
+
+let apiver = AuthdVersion.apiVersion
+let loginPath = AuthRoutes.loginPath
+let logoutPath = AuthRoutes.logoutPath
+let verifyPath = AuthRoutes.verifyPath
+
+func errorShape(_ status: Int, _ description: String) -> String {
+    #"{"status":\#(status),"description":"\#(description)","apiver":"\#(apiver)","time":"T"}"#
+}
