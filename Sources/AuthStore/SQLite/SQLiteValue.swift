@@ -36,3 +36,7 @@ extension [UInt8]: SQLiteBindable {
 extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
     var sqliteValue: SQLiteValue { self?.sqliteValue ?? .null }
 }
+
+extension SQLiteValue: SQLiteBindable {
+    var sqliteValue: SQLiteValue { self }
+}

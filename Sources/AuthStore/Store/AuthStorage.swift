@@ -59,8 +59,16 @@ public protocol AuthStorage: Sendable {
 
     /// Appends one audit row on its own (a failed attempt, which changes nothing else).
     func recordAudit(_ entry: AuditEntry, at time: Timestamp) async throws
-    /// The newest audit rows, newest first (the full query API is `authd audit`).
+    /// The newest audit rows, newest first.
     func recentAudit(limit: Int) async throws -> [AuditRecord]
+    /// Audit rows matching every given filter, newest first.
+    func queryAudit(_ query: AuditQuery) async throws -> [AuditRecord]
+    /// Walks the hash chain; reports the first row that does not match.
+    func verifyAuditChain(progress: @escaping @Sendable (Int, Int) -> Void) async throws -> AuditVerification
+    /// Deletes rows older than `before` in batches, keeping the chain verifiable, and
+    /// records an `audit_prune` row. Returns how many rows were deleted.
+    @discardableResult
+    func pruneAudit(before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext) async throws -> Int
 
     // MARK: Maintenance
 

@@ -8,11 +8,14 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
     /// Renders rows under `columns`. JSON is one array of objects with the columns as keys;
     /// CSV has a header row and RFC 4180 quoting; a table is aligned for a terminal.
-    func render(columns: [String], rows: [[String]]) -> String {
+    /// - Parameter numericColumns: columns written as JSON numbers rather than strings.
+    func render(columns: [String], rows: [[String]], numericColumns: Set<String> = []) -> String {
         switch self {
         case .json:
             let objects = rows.map { row in
-                "{" + zip(columns, row).map { "\(WireBody.quoted($0)):\(WireBody.quoted($1))" }.joined(separator: ",") + "}"
+                "{" + zip(columns, row).map { column, value in
+                    "\(WireBody.quoted(column)):\(numericColumns.contains(column) ? value : WireBody.quoted(value))"
+                }.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n") + "]\n"
         case .csv:

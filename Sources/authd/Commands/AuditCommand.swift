@@ -1,0 +1,98 @@
+import ArgumentParser
+import AuthStore
+
+/// `authd audit …`: query, verify and prune the audit trail.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Query (default), verify or prune the audit trail.",
+        subcommands: [Query.self, Verify.self, Prune.self],
+        defaultSubcommand: Query.self
+    )
+}
+
+extension AuditEvent: ExpressibleByArgument {}
+extension AuditOutcome: ExpressibleByArgument {}
+
+extension AuditCommand {
+    struct Query: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "query", abstract: "Show audit rows, newest first. Times are UTC.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Only this username.")
+        var user: String?
+        @Option(help: "Only this event; repeatable. One of: \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var event: [AuditEvent] = []
+        @Option(help: "success or failure.")
+        var outcome: AuditOutcome?
+        @Option(help: "From this time: ISO 8601 or a duration ago like 24h.")
+        var since: String?
+        @Option(help: "Before this time: ISO 8601 or a duration ago.")
+        var until: String?
+        @Option(help: "Only this client address.")
+        var address: String?
+        @Option(help: "At most this many rows.")
+        var limit = 100
+        @Option(help: "table, json or csv.")
+        var format: OutputFormat = .table
+
+        func validate() throws {
+            guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+        }
+
+        func run() async throws {
+            let query = AuditQuery(
+                username: user, events: event, outcome: outcome,
+                since: try since.map { try TimeParser.require($0, option: "--since") },
+                until: try until.map { try TimeParser.require($0, option: "--until") },
+                address: address, limit: limit)
+            let records = try await withStore(database) { try await $0.queryAudit(query) }
+            let columns = ["id", "time", "event", "outcome", "reason", "username", "session", "address", "user_agent", "request_id"]
+            let rows = records.map { record in
+                let entry = record.entry
+                return [String(record.id), record.time.iso8601, entry.event.rawValue, entry.outcome.rawValue,
+                        entry.reason?.rawValue ?? "", entry.username, entry.session, entry.context.address,
+                        entry.context.userAgent, entry.context.requestID]
+            }
+            print(format.render(columns: columns, rows: rows, numericColumns: ["id"]), terminator: "")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the hash chain; exit 1 naming the first bad row.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let progress = ProgressReporter()
+            let result = try await withStore(database) { store in
+                try await store.verifyAuditChain { checked, total in progress.report(checked, of: total) }
+            }
+            progress.finish()
+            guard let bad = result.firstBadID else {
+                print("audit chain intact: \(result.checked) rows, head \(result.headHash)")
+                return
+            }
+            throw CommandFailure("audit chain broken at row \(bad) (\(result.checked) rows before it verified)")
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete rows older than --before, keeping the chain verifiable; the prune is audited.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Delete rows before this time: ISO 8601 or a duration ago like 90d.")
+        var before: String
+
+        func run() async throws {
+            let cutoff = try TimeParser.require(before, option: "--before")
+            let deleted = try await withStore(database) {
+                try await $0.pruneAudit(before: cutoff, batchSize: 10_000, at: .now(), context: .commandLine)
+            }
+            print("pruned \(deleted) audit row\(deleted == 1 ? "" : "s") before \(cutoff.iso8601)")
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+@testable import AuthStore
+
+/// A store on a fresh temporary file with a known audit history.
+private struct AuditFixture {
+    let directory: URL
+    let store: SQLiteAuthStore
+    let base = Timestamp(seconds: 1_800_000_000)
+
+    var path: String { directory.appending(path: "authd.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appending(path: "authd-audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteAuthStore.open(path: directory.appending(path: "authd.sqlite").path)
+    }
+
+    /// Rows 1…n, one second apart, cycling users, events, outcomes and addresses.
+    func seed(_ count: Int) async throws {
+        let users = ["alice", "bob", "carol"]
+        let addresses = ["10.0.0.1", "10.0.0.2"]
+        for index in 0..<count {
+            let context = AuditContext(address: addresses[index % 2], userAgent: "agent, \"quoted\"\nline", requestID: "r\(index)")
+            let entry: AuditEntry = index % 3 == 0
+                ? .failure(.login, .badPassword, username: users[index % 3], context: context)
+                : .success(index % 2 == 0 ? .login : .logout, username: users[index % 3], session: "s\(index)", context: context)
+            try await store.recordAudit(entry, at: base + .seconds(index))
+        }
+    }
+
+    func close() async {
+        await store.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite struct AuditQueryTests {
+    @Test func newestFirstWithLimit() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(10)
+        let rows = try await fixture.store.queryAudit(AuditQuery(limit: 4))
+        #expect(rows.map(\.id) == [10, 9, 8, 7])
+        await fixture.close()
+    }
+
+    @Test func eachFilterAlone() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(12)
+        let store = fixture.store
+        let byUser = try await store.queryAudit(AuditQuery(username: "bob"))
+        #expect(!byUser.isEmpty && byUser.allSatisfy { $0.entry.username == "bob" })
+        #expect(byUser.count == 4)
+        let byEvent = try await store.queryAudit(AuditQuery(events: [.logout]))
+        #expect(!byEvent.isEmpty && byEvent.allSatisfy { $0.entry.event == .logout })
+        let byEvents = try await store.queryAudit(AuditQuery(events: [.logout, .login]))
+        #expect(byEvents.count == 12)
+        let failures = try await store.queryAudit(AuditQuery(outcome: .failure))
+        #expect(failures.count == 4 && failures.allSatisfy { $0.entry.reason == .badPassword })
+        let since = try await store.queryAudit(AuditQuery(since: fixture.base + .seconds(10)))
+        #expect(since.map(\.id) == [12, 11])
+        let until = try await store.queryAudit(AuditQuery(until: fixture.base + .seconds(2)))
+        #expect(until.map(\.id) == [2, 1])
+        let byAddress = try await store.queryAudit(AuditQuery(address: "10.0.0.2"))
+        #expect(byAddress.count == 6 && byAddress.allSatisfy { $0.entry.context.address == "10.0.0.2" })
+        #expect(try await store.queryAudit(AuditQuery(username: "nobody")).isEmpty)
+        await fixture.close()
+    }
+
+    @Test func filtersCombine() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(30)
+        let rows = try await fixture.store.queryAudit(AuditQuery(
+            username: "alice", events: [.login], outcome: .failure, since: fixture.base + .seconds(6),
+            until: fixture.base + .seconds(25), address: "10.0.0.1", limit: 100))
+        // alice is every third row (index 0, 3, 6…); failures are the same rows; address
+        // 10.0.0.1 the even indexes: 6, 12, 18, 24 → ids 7, 13, 19, 25 (25 is at +24s < +25s).
+        #expect(rows.map(\.id) == [25, 19, 13, 7])
+        await fixture.close()
+    }
+}
+
+@Suite struct AuditVerifyTests {
+    private func tamper(_ fixture: AuditFixture, _ sql: String) throws {
+        let connection = try SQLiteConnection(path: fixture.path)
+        try connection.execute(sql)
+        connection.close()
+    }
+
+    @Test func intactChainVerifies() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(20)
+        let result = try await fixture.store.verifyAuditChain { _, _ in }
+        #expect(result.isIntact)
+        #expect(result.checked == 20)
+        #expect(result.headHash == Hex.encode(try #require(try await fixture.store.recentAudit(limit: 1).first).hash))
+        await fixture.close()
+    }
+
+    @Test func editedFieldIsDetected() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(10)
+        try tamper(fixture, "UPDATE audit_log SET address = '1.2.3.4' WHERE id = 4")
+        #expect(try await fixture.store.verifyAuditChain { _, _ in }.firstBadID == 4)
+        await fixture.close()
+    }
+
+    @Test func deletedRowIsDetected() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(10)
+        try tamper(fixture, "DELETE FROM audit_log WHERE id = 6")
+        #expect(try await fixture.store.verifyAuditChain { _, _ in }.firstBadID == 7)
+        await fixture.close()
+    }
+
+    @Test func deletedNewestRowIsDetected() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(10)
+        try tamper(fixture, "DELETE FROM audit_log WHERE id = 10")
+        #expect(try await fixture.store.verifyAuditChain { _, _ in }.firstBadID == 10)
+        await fixture.close()
+    }
+
+    @Test func insertedRowIsDetected() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(10)
+        // Make room by shifting ids, then slip a forged row in with a copied hash.
+        try tamper(fixture, """
+            UPDATE audit_log SET id = id + 100 WHERE id > 5;
+            INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash)
+            SELECT 6, time, 'login', 'success', '', 'mallory', '', '1.1.1.1', '', '', hash FROM audit_log WHERE id = 5;
+            UPDATE audit_log SET id = id - 99 WHERE id > 100;
+            """)
+        #expect(try await fixture.store.verifyAuditChain { _, _ in }.firstBadID == 6)
+        await fixture.close()
+    }
+
+    @Test func pruneKeepsTheChainVerifiableAndIsAudited() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(25)
+        let deleted = try await fixture.store.pruneAudit(
+            before: fixture.base + .seconds(12), batchSize: 5, at: fixture.base + .seconds(100), context: .commandLine)
+        #expect(deleted == 12)
+        let remaining = try await fixture.store.queryAudit(AuditQuery(limit: 100))
+        #expect(remaining.last?.id == 13)
+        #expect(remaining.first?.entry.event == .auditPrune)
+        let result = try await fixture.store.verifyAuditChain { _, _ in }
+        #expect(result.isIntact)
+        #expect(result.checked == 14)
+        // New rows after the prune still chain.
+        try await fixture.store.recordAudit(.success(.userAdd, username: "dave", context: .commandLine), at: fixture.base + .seconds(200))
+        #expect(try await fixture.store.verifyAuditChain { _, _ in }.isIntact)
+        await fixture.close()
+    }
+
+    @Test func pruningEverythingStillVerifies() async throws {
+        let fixture = try AuditFixture()
+        try await fixture.seed(5)
+        #expect(try await fixture.store.pruneAudit(before: fixture.base + .seconds(60), batchSize: 2,
+                                                     at: fixture.base + .seconds(61), context: .commandLine) == 5)
+        let result = try await fixture.store.verifyAuditChain { _, _ in }
+        #expect(result.isIntact && result.checked == 1)
+        await fixture.close()
+    }
+}
