@@ -12,17 +12,21 @@ public struct Authenticator: Sendable {
     public let hasher: PasswordHasher
     public let pool: HashingPool
     public let policy: SessionPolicy
+    /// Failed-login limits; past them no PBKDF2 is spent and the answer is 429.
+    public let throttle: ThrottlePolicy
     /// The post-logout URL for Basic logout (`--logout-url`).
     public let logoutURL: String
     /// Injected so tests can move time for TTL and idle expiry.
     public let clock: @Sendable () -> Timestamp
 
     public init(store: any AuthStorage, hasher: PasswordHasher, pool: HashingPool, policy: SessionPolicy,
-                logoutURL: String = "", clock: @escaping @Sendable () -> Timestamp = Timestamp.now) {
+                throttle: ThrottlePolicy = ThrottlePolicy(), logoutURL: String = "",
+                clock: @escaping @Sendable () -> Timestamp = Timestamp.now) {
         self.store = store
         self.hasher = hasher
         self.pool = pool
         self.policy = policy
+        self.throttle = throttle
         self.logoutURL = logoutURL
         self.clock = clock
     }
@@ -91,9 +95,16 @@ public struct Authenticator: Sendable {
         let verification: PasswordHasher.Verification
     }
 
-    /// One PBKDF2 run whatever the outcome; failures are audited under `event` and thrown as 401.
+    /// One PBKDF2 run whatever the outcome, unless throttled (429, no PBKDF2 at all);
+    /// failures are counted, audited under `event` and thrown as 401.
     private func checkPassword(username: String, password: String, event: AuditEvent,
                                context: AuditContext) async throws -> CheckedUser {
+        let decision = try await store.throttleDecision(
+            username: username, address: context.address, policy: throttle, at: clock())
+        if case .blocked(let seconds) = decision {
+            try await store.recordAudit(.failure(event, .throttled, username: username, context: context), at: clock())
+            throw APIError.tooManyRequests(retryAfter: seconds)
+        }
         let user = try await store.user(named: username)
         let hasher = self.hasher
         let verification: PasswordHasher.Verification
@@ -116,8 +127,8 @@ public struct Authenticator: Sendable {
         default: failure = nil
         }
         guard let user, failure == nil else {
-            try await store.recordAudit(.failure(event, failure ?? .badPassword, username: username, context: context),
-                                        at: clock())
+            try await store.recordLoginFailure(
+                .failure(event, failure ?? .badPassword, username: username, context: context), at: clock())
             throw APIError.unauthorized
         }
         return CheckedUser(record: user, verification: verification)

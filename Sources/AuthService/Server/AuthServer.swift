@@ -18,11 +18,13 @@ public enum AuthServer {
         GoTime.start()
         let authenticator = Authenticator(
             store: store, hasher: PasswordHasher(iterations: configuration.pbkdf2Iterations), pool: pool,
-            policy: configuration.policy, logoutURL: configuration.logoutURL, clock: clock)
+            policy: configuration.policy, throttle: configuration.throttle, logoutURL: configuration.logoutURL,
+            clock: clock)
         let routes = AuthRoutes(
             authenticator: authenticator, addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
         let sweeper = SessionSweeper(
-            store: store, policy: configuration.policy, interval: configuration.sweepInterval, logger: logger)
+            store: store, policy: configuration.policy, throttle: configuration.throttle,
+            interval: configuration.sweepInterval, logger: logger)
         return Application(
             router: routes.router(),
             server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.connectionIdleTimeout))),

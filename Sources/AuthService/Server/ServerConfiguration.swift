@@ -6,12 +6,13 @@ public struct ServerConfiguration: Sendable {
     /// 0 asks the kernel for a free port (tests); the chosen one is logged.
     public var port = 8080
     public var policy = SessionPolicy()
+    public var throttle = ThrottlePolicy()
     public var pbkdf2Iterations = PasswordHasher.defaultIterations
     public var logoutURL = ""
     public var trustedProxies: [CIDR] = []
     /// Connections idle longer than this are closed, so slow clients cannot hold sockets.
     public var connectionIdleTimeout: Duration = .seconds(60)
-    /// How often expired sessions are deleted.
+    /// How often expired sessions and failure counters are deleted.
     public var sweepInterval: Duration = .seconds(300)
 
     public init() {}

@@ -2,12 +2,15 @@ import AuthStore
 import Logging
 import ServiceLifecycle
 
-/// Deletes expired sessions in the background, so the table holds live sessions only.
+/// Deletes expired sessions and old failure counters in the background, so both tables
+/// stay bounded.
 ///
-/// Expiry is enforced on every request regardless; this only reclaims space.
+/// Expiry and the throttle window are enforced on every request regardless; this only
+/// reclaims space.
 struct SessionSweeper: Service {
     let store: any AuthStorage
     let policy: SessionPolicy
+    let throttle: ThrottlePolicy
     let interval: Duration
     let logger: Logger
 
@@ -19,8 +22,9 @@ struct SessionSweeper: Service {
                 return
             }
             do {
-                let removed = try await store.deleteExpiredSessions(policy: policy, at: .now())
-                if removed > 0 { logger.debug("removed expired sessions", metadata: ["count": "\(removed)"]) }
+                let sessions = try await store.deleteExpiredSessions(policy: policy, at: .now())
+                let failures = try await store.deleteExpiredFailures(policy: throttle, at: .now())
+                logger.debug("cleanup", metadata: ["sessions": "\(sessions)", "failures": "\(failures)"])
             } catch {
                 logger.error("session cleanup failed", metadata: ["error": "\(error)"])
             }

@@ -10,6 +10,8 @@ public enum AuditEvent: String, Sendable, CaseIterable, Codable {
     case userDelete = "user_delete"
     case sessionRevoke = "session_revoke"
     case auditPrune = "audit_prune"
+    /// An operator lifted a login throttle (`authd throttle clear`).
+    case throttleClear = "throttle_clear"
 }
 
 public enum AuditOutcome: String, Sendable, CaseIterable, Codable {

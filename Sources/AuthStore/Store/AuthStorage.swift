@@ -70,6 +70,22 @@ public protocol AuthStorage: Sendable {
     @discardableResult
     func pruneAudit(before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext) async throws -> Int
 
+    // MARK: Throttling
+
+    /// Whether a credential check from `address` for `username` may run now.
+    func throttleDecision(username: String, address: String, policy: ThrottlePolicy,
+                          at time: Timestamp) async throws -> ThrottleDecision
+    /// Counts a failed credential check and appends its audit row, in one transaction.
+    func recordLoginFailure(_ entry: AuditEntry, at time: Timestamp) async throws
+    /// Failure counters inside the window, most recent first.
+    func throttleEntries(policy: ThrottlePolicy, at time: Timestamp) async throws -> [ThrottleEntry]
+    /// Deletes failure counters (all, or of a username and/or address). Audited as `throttle_clear`.
+    @discardableResult
+    func clearThrottle(username: String?, address: String?, at time: Timestamp, context: AuditContext) async throws -> Int
+    /// Deletes counters older than the window, keeping the table bounded.
+    @discardableResult
+    func deleteExpiredFailures(policy: ThrottlePolicy, at time: Timestamp) async throws -> Int
+
     // MARK: Maintenance
 
     /// A cheap query proving the database answers.

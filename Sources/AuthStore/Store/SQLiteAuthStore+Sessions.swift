@@ -43,6 +43,8 @@ extension SQLiteAuthStore {
                 """,
                 session.id, tokenHash, user.id, time.microseconds, session.expiresAt.microseconds,
                 time.microseconds, session.address, session.userAgent)
+            // A success clears this username+address pair's failure count (API.md "Throttling").
+            try connection.run("DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
             try AuditChain.append(.success(.login, username: user.name, session: session.id, context: context),
                                   at: time, on: connection)
             return session
@@ -98,6 +100,7 @@ extension SQLiteAuthStore {
     public func endAllSessions(of user: User, at time: Timestamp, context: AuditContext) async throws -> Int {
         try await write { connection in
             let count = try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
+            try connection.run("DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
             try AuditChain.append(.success(.logoutAll, username: user.name, context: context), at: time, on: connection)
             return count
         }

@@ -24,6 +24,12 @@ struct Serve: AsyncParsableCommand {
     var logoutURL: String?
     @Option(name: .customLong("trusted-proxy"), help: "CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env AUTHD_TRUSTED_PROXY, comma-separated).")
     var trustedProxy: [String] = []
+    @Option(name: .customLong("throttle-user-limit"), help: "Failed logins allowed per username+address in the window (env AUTHD_THROTTLE_USER_LIMIT; default 5).")
+    var throttleUserLimit: String?
+    @Option(name: .customLong("throttle-address-limit"), help: "Failed logins allowed per address in the window (env AUTHD_THROTTLE_ADDRESS_LIMIT; default 50).")
+    var throttleAddressLimit: String?
+    @Option(name: .customLong("throttle-window"), help: "Sliding window for failed logins (env AUTHD_THROTTLE_WINDOW; default 5m).")
+    var throttleWindow: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env AUTHD_LOG_LEVEL; default info).")
     var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text (env AUTHD_LOG_FORMAT; json arrives with the operations work).")
@@ -65,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         guard ttl > .zero else { throw CommandFailure("invalid --token-ttl: must be longer than 0") }
         let idle = try DurationParser.require(Environment.resolve(idleTimeout, "AUTHD_IDLE_TIMEOUT", default: "30m"), option: "--idle-timeout")
         configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idle == .zero ? nil : idle)
+        configuration.throttle = try throttlePolicy()
         configuration.pbkdf2Iterations = try hashing.hasher().iterations
         configuration.logoutURL = Environment.resolve(logoutURL, "AUTHD_LOGOUT_URL", default: "")
         let proxies = trustedProxy.isEmpty
@@ -76,6 +83,26 @@ struct Serve: AsyncParsableCommand {
             return cidr
         }
         return configuration
+    }
+
+    func throttlePolicy() throws -> ThrottlePolicy {
+        func limit(_ flag: String?, _ variable: String, _ option: String, _ fallback: Int) throws -> Int {
+            let text = Environment.resolve(flag, variable, default: String(fallback))
+            guard let value = Int(text), value >= 1 else {
+                throw CommandFailure("invalid \(option) \"\(text)\": must be a whole number of at least 1")
+            }
+            return value
+        }
+        let defaults = ThrottlePolicy()
+        let window = try DurationParser.require(
+            Environment.resolve(throttleWindow, "AUTHD_THROTTLE_WINDOW", default: "5m"), option: "--throttle-window")
+        guard window > .zero else { throw CommandFailure("invalid --throttle-window: must be longer than 0") }
+        return ThrottlePolicy(
+            perUserAndAddress: try limit(throttleUserLimit, "AUTHD_THROTTLE_USER_LIMIT", "--throttle-user-limit",
+                                         defaults.perUserAndAddress),
+            perAddress: try limit(throttleAddressLimit, "AUTHD_THROTTLE_ADDRESS_LIMIT", "--throttle-address-limit",
+                                  defaults.perAddress),
+            window: window)
     }
 
     func makeLogger() throws -> Logger {
