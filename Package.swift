@@ -81,6 +81,7 @@ let package = Package(
                 "AuthStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "authdTests", dependencies: ["authd", "AuthStore"]),

@@ -10,6 +10,12 @@ public struct APIMiddleware: RouterMiddleware {
 
     /// Request bodies are ignored; a small cap keeps a client from streaming gigabytes.
     public static let maxBodyBytes = 64 * 1024
+    /// Header limits, far above what any client of this API sends. (NIO's parser refuses
+    /// headers over 80 KiB by itself, with a bare 400 and a closed connection.)
+    public static let maxHeaderBytes = 16 * 1024
+    public static let maxHeaderCount = 64
+    /// Longest accepted request target (path and query).
+    public static let maxURLBytes = 2048
 
     /// Known paths and their methods, for 404 versus 405 with `Allow`.
     let routes: [String: [HTTPRequest.Method]]
@@ -47,6 +53,10 @@ public struct APIMiddleware: RouterMiddleware {
     }
 
     private func check(_ request: Request) throws {
+        guard request.headers.count <= Self.maxHeaderCount,
+            request.headers.reduce(0, { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }) <= Self.maxHeaderBytes
+        else { throw APIError.headersTooLarge }
+        guard request.uri.string.utf8.count <= Self.maxURLBytes else { throw APIError.badRequest }
         guard let methods = routes[request.uri.path] else { throw APIError.notFound }
         guard methods.contains(request.method) else { throw APIError.methodNotAllowed(allow: methods) }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {

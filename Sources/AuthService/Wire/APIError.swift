@@ -21,6 +21,7 @@ public struct APIError: HTTPResponseError, Equatable {
     public static let unauthorized = APIError(.unauthorized)
     public static let notFound = APIError(.notFound)
     public static let contentTooLarge = APIError(.contentTooLarge)
+    public static let headersTooLarge = APIError(.requestHeaderFieldsTooLarge)
     public static let internalError = APIError(.internalServerError)
 
     public static func methodNotAllowed(allow: [HTTPRequest.Method]) -> APIError {
@@ -43,6 +44,7 @@ public struct APIError: HTTPResponseError, Equatable {
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 413: return "Request Entity Too Large"
+        case 431: return "Request Header Fields Too Large"
         case 429: return "Too Many Requests"
         case 503: return "Service Unavailable"
         default: return "Internal Server Error"
