@@ -10,6 +10,7 @@ final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
+    private var isClosed = false
 
     /// Busy timeout: long enough to ride out the writer's commits and a backup, short enough
     /// that a stuck second process yields an error instead of a hung request.
@@ -47,6 +48,10 @@ final class SQLiteConnection {
 
     /// Finalizes every cached statement and closes the handle. Safe to call twice.
     func close() {
+        // `deinit` closes again after an explicit close; by then SQLite may have reused the
+        // freed handle's memory for another connection, which a second close would shut.
+        guard !isClosed else { return }
+        isClosed = true
         for statement in statements.values { statement.finalize() }
         statements.removeAll()
         sqlite3_close_v2(handle)

@@ -1,0 +1,57 @@
+@testable import AuthStore
+
+/// Shared values for the store tests. Times are explicit so that expiry is tested without
+/// waiting.
+enum Fixture {
+    /// 2025-06-15T15:06:40Z, an arbitrary fixed "now".
+    static let t0 = Timestamp(seconds: 1_750_000_000)
+    static let context = AuditContext(address: "203.0.113.7", userAgent: "tests/1.0", requestID: "req-42")
+    /// The store does not look inside password hashes; any PHC-shaped text will do.
+    static let hashA = "$pbkdf2-sha256$i=1000$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+    static let hashB = "$pbkdf2-sha256$i=1000$YnJpbmVicmluZWJyaW5lYg$YW5vdGhlcmFub3RoZXJhbm90aGVyYW5vdGhlcmFub3Q"
+
+    /// The SHA-256 a real login would store for bearer token `name`.
+    static func tokenHash(_ name: String) -> [UInt8] {
+        SHA256.digest(Array("token:\(name)".utf8))
+    }
+}
+
+/// Opens a store on a new file in a new temporary directory, runs `body`, then closes the
+/// store and removes the directory.
+func withStore<T>(_ body: (SQLiteAuthStore, TemporaryDirectory) async throws -> T) async throws -> T {
+    try await withTemporaryDirectory { directory in
+        let store = try SQLiteAuthStore.open(path: directory.file("auth.db"))
+        do {
+            let result = try await body(store, directory)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+}
+
+extension SQLiteAuthStore {
+    /// Every audit row, oldest first.
+    func allAudit() async throws -> [AuditRecord] {
+        try await recentAudit(limit: Int(Int32.max)).reversed()
+    }
+
+    /// Number of rows in `table`, read through a reader connection.
+    func count(_ table: String) async throws -> Int {
+        try await read { Int(try $0.scalarInt("SELECT count(*) FROM \(table)")) }
+    }
+}
+
+/// The `StoreError` code `body` throws, or `nil` when it throws something else or nothing.
+func storeErrorCode(_ body: () async throws -> Void) async -> StoreError.Code? {
+    do {
+        try await body()
+        return nil
+    } catch let error as StoreError {
+        return error.code
+    } catch {
+        return nil
+    }
+}
