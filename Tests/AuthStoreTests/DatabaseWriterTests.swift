@@ -136,6 +136,27 @@ private final class Unchecked<Value>: @unchecked Sendable {
         }
     }
 
+    @Test func aTransactionRolledBackBySQLiteFailsOnlyWhatItUndidAndTheRestCommits() async throws {
+        try await withStore { store, _ in
+            try await store.write { try $0.execute("CREATE TABLE marks (n INTEGER NOT NULL UNIQUE)") }
+            let release = DispatchSemaphore(value: 0)
+            let blocker = await holdWriter(store.writer, until: release)
+
+            let before = Task.immediate { try await store.writer.write { try $0.run("INSERT INTO marks (n) VALUES (1)") } }
+            // OR ROLLBACK makes SQLite roll back the whole transaction, not just the statement.
+            let culprit = Task.immediate { try await store.writer.write { try $0.run("INSERT OR ROLLBACK INTO marks (n) VALUES (0)") } }
+            let after = Task.immediate { try await store.writer.write { try $0.run("INSERT INTO marks (n) VALUES (2)") } }
+            release.signal()
+            try await blocker.value
+
+            await #expect(throws: StoreError.self) { try await before.value }
+            await #expect(throws: SQLiteError.self) { try await culprit.value }
+            #expect(try await after.value == 1)
+            // The blocker committed in its own batch; `before` was undone; `after` ran in a new batch.
+            #expect(try await store.read { try $0.query("SELECT n FROM marks ORDER BY n", []) { $0.int(0) } } == [0, 2])
+        }
+    }
+
     @Test func writesAfterCloseAreRefused() async throws {
         try await withTemporaryDirectory { directory in
             let store = try SQLiteAuthStore.open(path: directory.file("auth.db"))

@@ -110,18 +110,31 @@ final class DatabaseWriter: @unchecked Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            run(batch)
+            run(batch[...])
         }
     }
 
-    private func run(_ batch: [PendingWrite]) {
+    private func run(_ batch: ArraySlice<PendingWrite>) {
+        guard !batch.isEmpty else { return }
         do {
             try connection.execute("BEGIN IMMEDIATE")
         } catch {
             batch.forEach { $0.reject(error) }
             return
         }
-        let completions = batch.map { $0.perform(connection) }
+        var completions: [Completion] = []
+        for index in batch.indices {
+            completions.append(batch[index].perform(connection))
+            if connection.isAutocommit {
+                // SQLite rolled the whole transaction back on its own: nothing of this batch
+                // so far is on disk. Fail those writes and run the rest as a new batch,
+                // rather than letting them auto-commit one by one and then reporting failure.
+                let error = StoreError(.database, "database \(connection.path): transaction rolled back by SQLite")
+                completions.forEach { $0.failed(error) }
+                run(batch[(index + 1)...])
+                return
+            }
+        }
         do {
             try connection.execute("COMMIT")
             completions.forEach { $0.committed() }

@@ -144,6 +144,10 @@ final class SQLiteConnection {
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// `true` outside a transaction: also after SQLite itself rolled one back (an
+    /// `OR ROLLBACK` conflict, a full disk, an I/O error).
+    var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
     /// Runs `body` in a transaction; IMMEDIATE takes the write lock up front, so a write
     /// transaction never fails half-way with SQLITE_BUSY on lock upgrade.
     func transaction<T>(_ body: () throws -> T) throws -> T {
