@@ -10,6 +10,7 @@ final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
+    private var isClosed = false
 
     /// Busy timeout: long enough to ride out the writer's commits and a backup, short enough
     /// that a stuck second process yields an error instead of a hung request.
@@ -45,8 +46,12 @@ final class SQLiteConnection {
         close()
     }
 
-    /// Finalizes every cached statement and closes the handle. Safe to call twice.
+    /// Finalizes every cached statement and closes the handle. Safe to call twice: a second
+    /// `sqlite3_close_v2` on the freed handle (an explicit close, then `deinit`) is undefined
+    /// behaviour and can close whichever connection reused that memory.
     func close() {
+        guard !isClosed else { return }
+        isClosed = true
         for statement in statements.values { statement.finalize() }
         statements.removeAll()
         sqlite3_close_v2(handle)
