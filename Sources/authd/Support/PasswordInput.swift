@@ -7,10 +7,7 @@ enum PasswordInput {
     static func read(fromStdin: Bool) throws -> String {
         let password: String
         if fromStdin {
-            guard let line = readLine(strippingNewline: true) else {
-                throw CommandFailure("no password on standard input")
-            }
-            password = line
+            password = try stdinLine()
         } else {
             let first = try prompt("New password: ")
             let second = try prompt("Repeat password: ")
@@ -21,6 +18,37 @@ enum PasswordInput {
             throw CommandFailure("password must be 1 to \(User.maxPasswordBytes) bytes")
         }
         return password
+    }
+
+    /// One line from stdin without its `\n` or `\r\n`. Unlike `readLine`, which silently
+    /// turns bytes that are not UTF-8 into U+FFFD (storing a password nobody can type, since
+    /// login rejects such bytes), this refuses them, as the prompt does.
+    private static func stdinLine() throws -> String {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        var ended = false
+        var readAny = false
+        while true {
+            let count = Foundation.read(STDIN_FILENO, &byte, 1)
+            if count < 0, errno == EINTR { continue }
+            guard count == 1 else { break }
+            readAny = true
+            if byte == UInt8(ascii: "\n") {
+                ended = true
+                break
+            }
+            bytes.append(byte)
+            // Longer than any password even with its line end: refuse it without reading the rest.
+            if bytes.count > User.maxPasswordBytes + 1 {
+                throw CommandFailure("password must be 1 to \(User.maxPasswordBytes) bytes")
+            }
+        }
+        guard readAny else { throw CommandFailure("no password on standard input") }
+        if ended, bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        guard let line = String(validating: bytes, as: UTF8.self) else {
+            throw CommandFailure("password is not valid UTF-8")
+        }
+        return line
     }
 
     /// Prompts on the controlling terminal with echo off.
