@@ -1,8 +1,11 @@
 extension SQLiteAuthStore {
     /// Audit rows matching `query`, newest first.
     ///
-    /// Each single filter is served by its index (username, event, address, time) walked
-    /// backwards, so the newest `limit` rows come without sorting the whole match.
+    /// A username, event or address filter is served by its index walked backwards, so the
+    /// newest `limit` rows come without sorting the whole match. Outcome and wide time
+    /// filters walk the table backwards by id; a time window with few rows is read through
+    /// the time index and sorted (see below). An old `until` still costs every newer row
+    /// (BENCHMARKS.md, "Audit queries over 10M rows").
     public func queryAudit(_ query: AuditQuery) async throws -> [AuditRecord] {
         var conditions: [String] = []
         var values: [SQLiteBindable] = []
@@ -31,10 +34,39 @@ extension SQLiteAuthStore {
             values.append(address)
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(Self.auditColumns) FROM audit_log \(filter) ORDER BY id DESC LIMIT ?"
         values.append(max(0, query.limit))
         let bindings = values.map(\.sqliteValue)
-        return try await read { try $0.query(sql, bindings.map { $0 as SQLiteBindable }, Self.auditRecord(from:)) }
+        let timeWindow = Self.timeWindow(query).map { ($0.0, $0.1.map(\.sqliteValue)) }
+        return try await read { connection in
+            // For a time filter SQLite walks the table backwards by id (it satisfies the ORDER
+            // BY and stops at the limit), which costs every row newer than the window: the
+            // whole table when the window is empty, e.g. `--since 1h` on a quiet server. When
+            // the window holds few rows (counted on the time index, at most a few thousand
+            // entries read), reading them through that index and sorting is far cheaper.
+            // Either plan returns the same rows; only the cost differs.
+            var hint = ""
+            if let (condition, bounds) = timeWindow {
+                let probe = "SELECT count(*) FROM (SELECT 1 FROM audit_log INDEXED BY audit_by_time WHERE \(condition) LIMIT ?)"
+                let inWindow = try connection.queryFirst(probe, bounds.map { $0 as SQLiteBindable } + [Self.smallTimeWindow]) { $0.int64(0) } ?? 0
+                if inWindow < Self.smallTimeWindow { hint = "INDEXED BY audit_by_time" }
+            }
+            let sql = "SELECT \(Self.auditColumns) FROM audit_log \(hint) \(filter) ORDER BY id DESC LIMIT ?"
+            return try connection.query(sql, bindings.map { $0 as SQLiteBindable }, Self.auditRecord(from:))
+        }
+    }
+
+    /// Below this many rows in the time window, the time index plus a sort beats the
+    /// backwards walk by id.
+    static let smallTimeWindow: Int64 = 2_000
+
+    /// The time bounds of `query` as a condition on `time` and its values; `nil` without any.
+    private static func timeWindow(_ query: AuditQuery) -> (String, [SQLiteBindable])? {
+        switch (query.since, query.until) {
+        case let (since?, until?): return ("time >= ? AND time < ?", [since.microseconds, until.microseconds])
+        case let (since?, nil): return ("time >= ?", [since.microseconds])
+        case let (nil, until?): return ("time < ?", [until.microseconds])
+        case (nil, nil): return nil
+        }
     }
 
     /// Walks the chain from the anchor (or genesis) and checks every row's hash.

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Audit-query benchmark: each single-filter `authd audit` query over a large audit log,
+# timed through the real binary against a baseline of the same binary doing everything but
+# the query (`authd migrate status`: process start, open, migration check, close).
+#
+#   bench/audit/run.sh
+#
+# Environment:
+#   AUDIT_BENCH_DB    database to use; generated there if missing, reused if present
+#                     (default: a fresh one in a temporary directory, deleted at the end)
+#   AUDIT_BENCH_ROWS  rows to generate (default 10000000)
+#   AUDIT_BENCH_RUNS  hyperfine runs per query (default 30); warmup is 5
+#   AUDIT_BENCH_EDGE_RUNS  runs for the empty-time-window queries (default 5)
+#   AUDIT_BENCH_VERIFY_RUNS  runs for audit verify and the sqlite3 scan (default 3)
+#   AUDIT_BENCH_OUT   directory for hyperfine's JSON and the result tables
+#                     (default: a temporary directory, printed at the end)
+#
+# Everything is measured in this one run and reported as differences and ratios to the
+# baseline measured alongside: never compare the absolute times across runs or machines.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+rows="${AUDIT_BENCH_ROWS:-10000000}"
+runs="${AUDIT_BENCH_RUNS:-30}"
+out="${AUDIT_BENCH_OUT:-$(mktemp -d /tmp/authd-audit-bench.XXXXXX)}"
+mkdir -p "$out"
+
+need() {
+    command -v "$1" >/dev/null 2>&1 && return
+    echo "== installing $1" >&2
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y "$1" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "$1" >/dev/null; }
+    else
+        sudo apt-get install -y "$1" >/dev/null 2>&1 || { sudo apt-get update >/dev/null && sudo apt-get install -y "$1" >/dev/null; }
+    fi
+}
+need hyperfine
+need sqlite3
+need python3
+
+echo "== building (release)" >&2
+(cd "$repo" && swift build -c release >&2)
+authd="$repo/.build/release/authd"
+
+if [ -n "${AUDIT_BENCH_DB:-}" ]; then
+    db="$AUDIT_BENCH_DB"
+    cleanup_db=""
+else
+    dbdir="$(mktemp -d /tmp/authd-audit-db.XXXXXX)"
+    db="$dbdir/audit.sqlite"
+    cleanup_db="$dbdir"
+fi
+trap 'if [ -n "$cleanup_db" ]; then rm -rf "$cleanup_db"; fi' EXIT
+
+if [ ! -f "$db" ]; then
+    echo "== generating $rows audit rows into $db" >&2
+    python3 "$here/generate.py" --authd "$authd" --db "$db" --rows "$rows"
+else
+    echo "== reusing $db" >&2
+fi
+
+# A reused database may predate this binary's migrations: apply them now, untimed by
+# hyperfine, so no timed run pays for them (the time is reported: index builds show here).
+start_ns=$(date +%s%N)
+"$authd" user list --db "$db" >/dev/null
+echo "migrations applied (if any) in $(( ($(date +%s%N) - start_ns) / 1000000 )) ms" | tee "$out/migrate.txt" >&2
+
+# Parameters come from the data, not the clock, so a reused database gives the same queries:
+# --since / --until relative to the newest row, the most active user and address.
+read -r total newest < <(sqlite3 -separator ' ' "$db" "SELECT count(*), max(time) FROM audit_log")
+iso() { date -u -d "@$(( $1 / 1000000 ))" +%Y-%m-%dT%H:%M:%SZ; }
+since="$(iso $(( newest - 86400 * 1000000 )))"
+until="$(iso $(( newest - 30 * 86400 * 1000000 )))"
+user="$(sqlite3 "$db" "SELECT username FROM audit_log INDEXED BY audit_by_username WHERE username <> '' GROUP BY username ORDER BY count(*) DESC LIMIT 1")"
+address="$(sqlite3 "$db" "SELECT address FROM audit_log INDEXED BY audit_by_address WHERE address <> 'local' GROUP BY address ORDER BY count(*) DESC LIMIT 1")"
+echo "rows=$total newest=$(iso "$newest") user=$user address=$address since=$since until=$until" | tee "$out/params.txt" >&2
+
+q="$authd audit --db $db --limit 100 --format json"
+names=(baseline no-filter "--user" "--event login" "--outcome failure" "--outcome success"
+       "--since newest-24h" "--until newest-30d" "--address" baseline-again)
+commands=(
+    "$authd migrate status --db $db"
+    "$q"
+    "$q --user $user"
+    "$q --event login"
+    "$q --outcome failure"
+    "$q --outcome success"
+    "$q --since $since"
+    "$q --until $until"
+    "$q --address $address"
+    "$authd migrate status --db $db"
+)
+args=()
+for i in "${!commands[@]}"; do args+=("--command-name=${names[$i]}" "${commands[$i]}"); done
+
+# Each query must actually work (and return rows) before it is timed.
+for i in "${!commands[@]}"; do
+    ${commands[$i]} >/dev/null
+done
+
+echo "== timing queries ($runs runs each, output discarded like > /dev/null)" >&2
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$out/queries.json" "${args[@]}" >&2
+
+# Time windows with no rows in them: a quiet hour (--since after the newest row) and an
+# --until before the oldest row. Slow without an index-driven plan, so fewer runs.
+after="$(iso $(( newest + 3600 * 1000000 )))"
+before_oldest="$(iso $(( $(sqlite3 "$db" "SELECT min(time) FROM audit_log") - 86400 * 1000000 )))"
+edge_runs="${AUDIT_BENCH_EDGE_RUNS:-5}"
+echo "== timing empty time windows ($edge_runs runs each)" >&2
+hyperfine -N --warmup 1 --runs "$edge_runs" --export-json "$out/edge.json" \
+    -n baseline "$authd migrate status --db $db" \
+    "--command-name=--since newest+1h (no rows)" "$q --since $after" \
+    "--command-name=--until oldest-1d (no rows)" "$q --until $before_oldest" \
+    -n baseline-again "$authd migrate status --db $db" >&2
+
+echo "== timing audit verify against a sqlite3 full scan" >&2
+hyperfine -N --warmup 1 --runs "${AUDIT_BENCH_VERIFY_RUNS:-3}" --export-json "$out/verify.json" \
+    -n "authd audit verify" "$authd audit verify --db $db" \
+    -n "sqlite3 full scan" "sqlite3 $db 'SELECT count(*), sum(length(hash)) FROM audit_log'" >&2
+
+# Query plans for the SQL queryAudit builds (Sources/AuthStore/Store/SQLiteAuthStore+AuditQueries.swift).
+to_us() { echo $(( $(date -u -d "$1" +%s) * 1000000 )); }
+cols="id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash"
+{
+    for w in "" "WHERE username = '$user'" "WHERE event IN ('login')" "WHERE outcome = 'failure'" \
+             "WHERE outcome = 'success'" "WHERE time >= $(to_us "$since")" "WHERE time < $(to_us "$until")" \
+             "WHERE address = '$address'" "WHERE time >= $(to_us "$after")" "WHERE time < $(to_us "$before_oldest")"; do
+        echo "-- ${w:-no filter}"
+        sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT $cols FROM audit_log $w ORDER BY id DESC LIMIT 100"
+    done
+} > "$out/plans.txt"
+
+python3 "$here/report.py" "$total" "$out/verify.json" "$out/queries.json" "$out/edge.json" | tee "$out/results.md"
+echo >&2
+echo "query plans: $out/plans.txt; raw hyperfine JSON: $out/" >&2
