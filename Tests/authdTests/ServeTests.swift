@@ -1,0 +1,100 @@
+import AuthStore
+import Foundation
+import Testing
+
+/// `authd serve` as operators run it: the real binary on 127.0.0.1.
+@Suite(.timeLimit(.minutes(3))) struct ServeTests {
+    let password = "correct horse battery staple"
+
+    @Test func timeFieldFollowsTZ() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice")
+            let saoPaulo = try await ServedProcess(sandbox: sandbox, environment: ["TZ": "America/Sao_Paulo"])
+            let body = try await saoPaulo.request("POST", "/missing").body
+            await saoPaulo.stop()
+            #expect(body.contains(#/ -0300 -03 m=\+\d+\.\d{9}"/#), "\(body)")
+
+            let utc = try await ServedProcess(sandbox: sandbox, environment: ["TZ": nil])
+            let utcBody = try await utc.request("POST", "/missing").body
+            await utc.stop()
+            #expect(utcBody.contains(#/ \+0000 UTC m=\+\d+\.\d{9}"/#), "\(utcBody)")
+        }
+    }
+
+    @Test func sigtermStopsCleanlyAndSessionsSurviveRestarts() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice", password: password)
+            let first = try await ServedProcess(sandbox: sandbox)
+            #expect(!first.output.contains("no users"))
+            let login = try await first.login("alice", password)
+            #expect(login.status == 200)
+            let stopped = await first.stop(SIGTERM)
+            #expect(stopped.status == 0 && !stopped.signaled)
+            #expect(first.output.contains("database closed"))
+
+            let second = try await ServedProcess(sandbox: sandbox)
+            let bearer = "Bearer \(login.token)"
+            let verify = try await second.request("GET", "/directlink/v1/auth/verify", authorization: bearer)
+            #expect(verify.status == 200)
+            #expect(verify.headers["x-auth-user"] == "alice")
+            #expect(try await second.request("POST", "/directlink/v1/auth/logout", authorization: bearer).status == 200)
+            await second.stop(SIGINT)
+
+            let third = try await ServedProcess(sandbox: sandbox)
+            #expect(try await third.request("GET", "/directlink/v1/auth/verify", authorization: bearer).status == 401)
+            await third.stop()
+        }
+    }
+
+    @Test func emptyDatabaseIsAnnounced() async throws {
+        try await Sandbox.with { sandbox in
+            let server = try await ServedProcess(sandbox: sandbox)
+            await server.stop()
+            #expect(server.output.contains("no users yet; add one with: authd user add NAME"))
+        }
+    }
+
+    /// Every response the server sent before SIGKILL is on disk afterwards.
+    @Test func sigkillLosesNoAcknowledgedWrite() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice", password: password)
+            let server = try await ServedProcess(sandbox: sandbox)
+            let logins = try await withThrowingTaskGroup(of: (status: Int, token: String, requestID: String).self) { group in
+                for _ in 0..<24 { group.addTask { try await server.login("alice", password) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let acknowledged = logins.filter { $0.status == 200 }
+            #expect(acknowledged.count == 24)
+            // Log half of them out, concurrently.
+            let loggedOut = Array(acknowledged.prefix(12))
+            let logoutStatuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for login in loggedOut {
+                    group.addTask {
+                        try await server.request("POST", "/directlink/v1/auth/logout", authorization: "Bearer \(login.token)").status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(logoutStatuses == Array(repeating: 200, count: 12))
+            let killed = await server.stop(SIGKILL)
+            #expect(killed.signaled)
+
+            try await sandbox.withStore { store in
+                let audit = try await store.queryAudit(AuditQuery(limit: 1000))
+                let byRequest = Dictionary(grouping: audit, by: \.entry.context.requestID)
+                for login in acknowledged {
+                    #expect(byRequest[login.requestID]?.first?.entry.event == .login, "login \(login.requestID) not audited")
+                }
+                #expect(audit.filter { $0.entry.event == .logout && $0.entry.outcome == .success }.count == 12)
+                #expect(try await store.sessions(username: "alice").count == 12)
+                #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
+            }
+            let restarted = try await ServedProcess(sandbox: sandbox)
+            for login in acknowledged {
+                let status = try await restarted.request("GET", "/directlink/v1/auth/verify", authorization: "Bearer \(login.token)").status
+                #expect(status == (loggedOut.contains { $0.token == login.token } ? 401 : 200))
+            }
+            await restarted.stop()
+        }
+    }
+}
