@@ -120,6 +120,17 @@ final class SQLiteConnection {
         return results
     }
 
+    /// Runs one query and hands each row to `body` as it is read, without collecting them,
+    /// until `body` returns `false`. For walks over millions of rows (`audit verify`).
+    func forEachRow(_ sql: String, _ values: [SQLiteBindable] = [], _ body: (Row) throws -> Bool) throws {
+        let statement = try prepared(sql)
+        try statement.bind(values.map(\.sqliteValue))
+        defer { statement.reset() }
+        while try statement.step() {
+            guard try body(Row(statement)) else { return }
+        }
+    }
+
     /// Runs one query and maps its first row, if any.
     func queryFirst<T>(_ sql: String, _ values: [SQLiteBindable] = [], _ map: (Row) throws -> T) throws -> T? {
         let statement = try prepared(sql)

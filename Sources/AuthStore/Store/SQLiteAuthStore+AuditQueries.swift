@@ -85,19 +85,19 @@ extension SQLiteAuthStore {
             var expectedID = (anchor?.0 ?? 0) + 1
             var checked = 0
             var firstBad: Int64?
-            let records = try connection.query("SELECT \(Self.auditColumns) FROM audit_log ORDER BY id", []) { row in
-                Self.auditRecord(from: row)
-            }
-            for record in records {
+            // Streamed row by row: memory stays flat however long the log is.
+            try connection.forEachRow("SELECT \(Self.auditColumns) FROM audit_log ORDER BY id") { row in
+                let record = Self.auditRecord(from: row)
                 let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
                 if record.id != expectedID || !ConstantTime.equal(hash, record.hash) {
                     firstBad = record.id
-                    break
+                    return false
                 }
                 previous = record.hash
                 expectedID = record.id + 1
                 checked += 1
                 if checked % 100_000 == 0 { progress(checked, total) }
+                return true
             }
             if firstBad == nil {
                 // Rows deleted from the end leave no successor to break; AUTOINCREMENT's
