@@ -1,0 +1,111 @@
+import AuthStore
+import Foundation
+import Testing
+
+/// `authd audit`, `audit verify`, `audit prune` and `throttle` through the real binary.
+@Suite struct AuditCommandTests {
+    static let nastyAgent = "Mozilla, \"quoted\"\nsecond line"
+
+    /// Three rows: a login failure with a hostile user agent, a success, an admin change.
+    func seed(_ sandbox: Sandbox) async throws {
+        try await sandbox.withStore { store in
+            let context = AuditContext(address: "198.51.100.4", userAgent: Self.nastyAgent, requestID: "req-9")
+            try await store.recordAudit(.failure(.login, .badPassword, username: "alice", context: context),
+                                        at: Timestamp(seconds: 1_800_000_000))
+            try await store.recordAudit(.success(.logout, username: "bob", session: "abcd", context: context),
+                                        at: Timestamp(seconds: 1_800_000_100))
+            try await store.recordAudit(.success(.userAdd, username: "carol", context: .commandLine),
+                                        at: Timestamp(seconds: 1_800_000_200))
+        }
+    }
+
+    @Test func jsonHasTheDocumentedKeysNewestFirst() async throws {
+        try await Sandbox.with { sandbox in
+            try await seed(sandbox)
+            let result = try await sandbox.authd("audit", "--format", "json")
+            #expect(result.status == 0, "\(result)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            #expect(rows.map { $0["username"] as? String } == ["carol", "bob", "alice"])
+            #expect(Set(rows[0].keys) == ["id", "time", "event", "outcome", "reason", "username", "session", "address",
+                                          "user_agent", "request_id"])
+            #expect(rows[2]["user_agent"] as? String == Self.nastyAgent)
+            #expect(rows[2]["time"] as? String == "2027-01-15T08:00:00.000000Z")
+            #expect(rows[2]["reason"] as? String == "bad_password")
+        }
+    }
+
+    @Test func csvQuotesCommasQuotesAndNewlines() async throws {
+        try await Sandbox.with { sandbox in
+            try await seed(sandbox)
+            let result = try await sandbox.authd("audit", "--format", "csv", "--user", "alice")
+            #expect(result.status == 0, "\(result)")
+            #expect(result.stdout == """
+                id,time,event,outcome,reason,username,session,address,user_agent,request_id
+                1,2027-01-15T08:00:00.000000Z,login,failure,bad_password,alice,,198.51.100.4,"Mozilla, ""quoted""
+                second line",req-9
+
+                """)
+        }
+    }
+
+    @Test func filtersAndTable() async throws {
+        try await Sandbox.with { sandbox in
+            try await seed(sandbox)
+            let failures = try await sandbox.authd("audit", "--outcome", "failure", "--format", "csv")
+            #expect(failures.stdout.split(separator: "\n").count == 3)  // header + one row spanning two lines
+            let events = try await sandbox.authd("audit", "--event", "logout", "--event", "user_add", "--format", "csv")
+            #expect(events.stdout.contains(",logout,") && events.stdout.contains(",user_add,") && !events.stdout.contains(",login,"))
+            let window = try await sandbox.authd("audit", "--since", "2027-01-15T08:01:00Z", "--until", "2027-01-15T08:03:00Z",
+                                                 "--format", "csv")
+            #expect(window.stdout.contains(",bob,") && !window.stdout.contains(",alice,") && !window.stdout.contains(",carol,"))
+            let table = try await sandbox.authd("audit", "--address", "198.51.100.4", "--limit", "1")
+            let lines = table.stdout.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("ID  TIME") == true)
+            #expect(lines.count == 2 && lines[1].contains("bob") && !table.stdout.contains("\nsecond line"))
+        }
+    }
+
+    @Test func badArgumentsAreRefused() async throws {
+        try await Sandbox.with { sandbox in
+            expectFailure(try await sandbox.authd("audit", "--since", "yesterday"), "invalid --since")
+            expectFailure(try await sandbox.authd("audit", "prune", "--before", "soon"), "invalid --before")
+            expectUsageError(try await sandbox.authd("audit", "--event", "teleport"), "teleport")
+            expectUsageError(try await sandbox.authd("audit", "--format", "xml"), "xml")
+        }
+    }
+
+    @Test func verifyPruneAndTampering() async throws {
+        try await Sandbox.with { sandbox in
+            try await seed(sandbox)
+            let intact = try await sandbox.authd("audit", "verify")
+            #expect(intact.status == 0 && intact.stdout.hasPrefix("audit chain intact: 3 rows"), "\(intact)")
+
+            let pruned = try await sandbox.authd("audit", "prune", "--before", "2027-01-15T08:02:00Z")
+            #expect(pruned.status == 0 && pruned.stdout.hasPrefix("pruned 2 audit rows"), "\(pruned)")
+            #expect(try await sandbox.lastAudit().entry.event == .auditPrune)
+            #expect(try await sandbox.authd("audit", "verify").status == 0)
+
+            try sandbox.sql("UPDATE audit_log SET username = 'mallory' WHERE id = 3")
+            expectFailure(try await sandbox.authd("audit", "verify"), "audit chain broken at row 3")
+        }
+    }
+
+    @Test func throttleListAndClear() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.withStore { store in
+                for _ in 0..<3 {
+                    try await store.recordLoginFailure(
+                        .failure(.login, .badPassword, username: "alice", context: AuditContext(address: "192.0.2.5")), at: .now())
+                }
+            }
+            let list = try await sandbox.authd("throttle", "list", "--format", "csv")
+            #expect(list.status == 0)
+            #expect(list.stdout.hasPrefix("username,address,failures,first,last\nalice,192.0.2.5,3,"), "\(list)")
+            expectUsageError(try await sandbox.authd("throttle", "clear"), "--all")
+            expectSuccess(try await sandbox.authd("throttle", "clear", "--address", "192.0.2.5"),
+                          stdout: "cleared 3 failed-login records\n")
+            #expect(try await sandbox.lastAudit().entry.event == .throttleClear)
+            #expect(try await sandbox.authd("throttle", "list", "--format", "csv").stdout == "username,address,failures,first,last\n")
+        }
+    }
+}
