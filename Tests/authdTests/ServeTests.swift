@@ -46,6 +46,25 @@ import Testing
         }
     }
 
+    @Test func jsonLogsAreOneObjectPerLineWithoutSecrets() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice", password: password)
+            let server = try await ServedProcess(sandbox: sandbox, environment: ["AUTHD_LOG_FORMAT": "json"])
+            let login = try await server.login("alice", password)
+            await server.stop()
+            let lines = server.output.split(separator: "\n")
+            #expect(!lines.isEmpty)
+            let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(objects.count == lines.count, "every line is a JSON object: \(server.output)")
+            let access = objects.first { $0["request_id"] as? String == login.requestID }
+            #expect(access?["status"] as? String == "200")
+            #expect(access?["path"] as? String == "/directlink/v1/auth/login")
+            #expect(!server.output.contains(login.token))
+            #expect(!server.output.contains(password))
+            #expect(!server.output.contains("Basic "))
+        }
+    }
+
     @Test func emptyDatabaseIsAnnounced() async throws {
         try await Sandbox.with { sandbox in
             let server = try await ServedProcess(sandbox: sandbox)

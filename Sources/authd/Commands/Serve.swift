@@ -32,7 +32,7 @@ struct Serve: AsyncParsableCommand {
     var throttleWindow: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env AUTHD_LOG_LEVEL; default info).")
     var logLevel: String?
-    @Option(name: .customLong("log-format"), help: "text (env AUTHD_LOG_FORMAT; json arrives with the operations work).")
+    @Option(name: .customLong("log-format"), help: "text or json, one object per line (env AUTHD_LOG_FORMAT; default text).")
     var logFormat: String?
 
     func run() async throws {
@@ -111,10 +111,12 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("invalid --log-level \"\(levelText)\": use trace, debug, info, notice, warning, error or critical")
         }
         let format = Environment.resolve(logFormat, "AUTHD_LOG_FORMAT", default: "text")
-        guard format == "text" else {
-            throw CommandFailure("invalid --log-format \"\(format)\": only text is supported in this version")
+        var logger: Logger
+        switch format {
+        case "text": logger = Logger(label: "authd") { StreamLogHandler.standardError(label: $0) }
+        case "json": logger = Logger(label: "authd") { JSONLogHandler(label: $0) }
+        default: throw CommandFailure("invalid --log-format \"\(format)\": use text or json")
         }
-        var logger = Logger(label: "authd") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         return logger
     }
