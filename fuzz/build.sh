@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds one libFuzzer binary per target into fuzz/.build/ (or $FUZZ_OUT):
+#   fuzz-credentials  Credentials.parse  (Sources/AuthService/Wire/Credentials.swift)
+#   fuzz-gotime       GoTime.format      (Sources/AuthService/Wire/GoTime.swift)
+#
+# The sources under test are copied into a temp dir and compiled with the harness as ONE
+# module by swiftc directly, so the fuzzer needs no SwiftPM build (and no -sanitize=fuzzer
+# flags leaking into the package). Credentials.swift's `import AuthStore` line is stripped
+# for that reason: Base64, User and Timestamp (which User needs) are copied alongside it,
+# so the names it uses resolve inside the same module. Nothing here runs from `swift test`.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+out="${FUZZ_OUT:-$here/.build}"
+mkdir -p "$out"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# FUZZ_OPT=-Onone keeps precondition messages (-O traps without printing them).
+flags=(-sanitize=fuzzer,address -parse-as-library "${FUZZ_OPT:--O}" -g)
+
+# Credentials: parser + its AuthStore dependencies, `import AuthStore` removed.
+mkdir -p "$tmp/credentials"
+sed '/^import AuthStore$/d' "$root/Sources/AuthService/Wire/Credentials.swift" > "$tmp/credentials/Credentials.swift"
+cp "$root/Sources/AuthStore/Crypto/Base64.swift" \
+   "$root/Sources/AuthStore/Model/User.swift" \
+   "$root/Sources/AuthStore/Model/Timestamp.swift" \
+   "$here/FuzzCredentials.swift" "$tmp/credentials/"
+if grep -q '^import AuthStore' "$tmp/credentials/"*.swift; then
+    echo "build.sh: failed to strip 'import AuthStore'" >&2; exit 1
+fi
+swiftc "${flags[@]}" -module-name FuzzCredentials "$tmp/credentials/"*.swift -o "$out/fuzz-credentials" 2> >(grep -v "Cannot export local symbol" >&2)
+
+# GoTime: self-contained (Foundation only).
+mkdir -p "$tmp/gotime"
+cp "$root/Sources/AuthService/Wire/GoTime.swift" "$here/FuzzGoTime.swift" "$tmp/gotime/"
+swiftc "${flags[@]}" -module-name FuzzGoTime "$tmp/gotime/"*.swift -o "$out/fuzz-gotime" 2> >(grep -v "Cannot export local symbol" >&2)
+
+echo "built $out/fuzz-credentials $out/fuzz-gotime"
