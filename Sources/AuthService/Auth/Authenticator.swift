@@ -107,17 +107,12 @@ public struct Authenticator: Sendable {
         }
         let user = try await store.user(named: username)
         let hasher = self.hasher
-        let verification: PasswordHasher.Verification
-        do {
-            verification = try await pool.run {
-                guard let user else {
-                    hasher.spendDummyWork(password)
-                    return .mismatch
-                }
-                return hasher.verify(password, against: user.passwordHash)
+        let verification: PasswordHasher.Verification = try await onPool {
+            guard let user else {
+                hasher.spendDummyWork(password)
+                return .mismatch
             }
-        } catch is HashingPool.Overloaded {
-            throw APIError.unavailable
+            return hasher.verify(password, against: user.passwordHash)
         }
         let failure: AuditReason?
         switch (user, verification) {
@@ -136,8 +131,13 @@ public struct Authenticator: Sendable {
 
     private func hashOnPool(_ password: String) async throws -> String {
         let hasher = self.hasher
+        return try await onPool { hasher.hash(password) }
+    }
+
+    /// Runs PBKDF2 work on the bounded pool; a full queue is the contract's 503.
+    private func onPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
         do {
-            return try await pool.run { hasher.hash(password) }
+            return try await pool.run(work)
         } catch is HashingPool.Overloaded {
             throw APIError.unavailable
         }

@@ -21,14 +21,19 @@ extension SQLiteAuthStore {
             conditions.append("outcome = ?")
             values.append(outcome.rawValue)
         }
+        // The time bounds are kept apart too: the small-window probe below reuses them.
+        var timeConditions: [String] = []
+        var timeValues: [SQLiteValue] = []
         if let since = query.since {
-            conditions.append("time >= ?")
-            values.append(since.microseconds)
+            timeConditions.append("time >= ?")
+            timeValues.append(.integer(since.microseconds))
         }
         if let until = query.until {
-            conditions.append("time < ?")
-            values.append(until.microseconds)
+            timeConditions.append("time < ?")
+            timeValues.append(.integer(until.microseconds))
         }
+        conditions += timeConditions
+        values += timeValues as [SQLiteBindable]
         if let address = query.address {
             conditions.append("address = ?")
             values.append(address)
@@ -36,7 +41,7 @@ extension SQLiteAuthStore {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         values.append(max(0, query.limit))
         let bindings = values.map(\.sqliteValue)
-        let timeWindow = Self.timeWindow(query).map { ($0.0, $0.1.map(\.sqliteValue)) }
+        let timeWindow = timeConditions.isEmpty ? nil : (timeConditions.joined(separator: " AND "), timeValues)
         return try await read { connection in
             // For a time filter SQLite walks the table backwards by id (it satisfies the ORDER
             // BY and stops at the limit), which costs every row newer than the window: the
@@ -58,16 +63,6 @@ extension SQLiteAuthStore {
     /// Below this many rows in the time window, the time index plus a sort beats the
     /// backwards walk by id.
     static let smallTimeWindow: Int64 = 2_000
-
-    /// The time bounds of `query` as a condition on `time` and its values; `nil` without any.
-    private static func timeWindow(_ query: AuditQuery) -> (String, [SQLiteBindable])? {
-        switch (query.since, query.until) {
-        case let (since?, until?): return ("time >= ? AND time < ?", [since.microseconds, until.microseconds])
-        case let (since?, nil): return ("time >= ?", [since.microseconds])
-        case let (nil, until?): return ("time < ?", [until.microseconds])
-        case (nil, nil): return nil
-        }
-    }
 
     /// Walks the chain from the anchor (or genesis) and checks every row's hash.
     ///
