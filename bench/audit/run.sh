@@ -78,7 +78,8 @@ echo "rows=$total newest=$(iso "$newest") user=$user address=$address since=$sin
 
 q="$authd audit --db $db --limit 100 --format json"
 names=(baseline no-filter "--user" "--event login" "--outcome failure" "--outcome success"
-       "--since newest-24h" "--until newest-30d" "--address" baseline-again)
+       "--since newest-24h" "--until newest-30d" "--address"
+       "--event login --event logout" "--user --until newest-30d" baseline-again)
 commands=(
     "$authd migrate status --db $db"
     "$q"
@@ -89,6 +90,8 @@ commands=(
     "$q --since $since"
     "$q --until $until"
     "$q --address $address"
+    "$q --event login --event logout"
+    "$q --user $user --until $until"
     "$authd migrate status --db $db"
 )
 args=()
@@ -119,16 +122,26 @@ hyperfine -N --warmup 1 --runs "${AUDIT_BENCH_VERIFY_RUNS:-3}" --export-json "$o
     -n "authd audit verify" "$authd audit verify --db $db" \
     -n "sqlite3 full scan" "sqlite3 $db 'SELECT count(*), sum(length(hash)) FROM audit_log'" >&2
 
-# Query plans for the SQL queryAudit builds (Sources/AuthStore/Store/SQLiteAuthStore+AuditQueries.swift).
+# Query plans for the SQL queryAudit builds (Sources/AuthStore/Store/SQLiteAuthStore+AuditQueries.swift):
+# time bounds become id bounds found on the time index, and the walking index is named.
 to_us() { echo $(( $(date -u -d "$1" +%s) * 1000000 )); }
+first_id() { sqlite3 "$db" "SELECT id FROM audit_log INDEXED BY audit_by_time WHERE time >= $1 ORDER BY time, id LIMIT 1"; }
+since_id="$(first_id "$(to_us "$since")")"
+until_id="$(first_id "$(to_us "$until")")"
 cols="id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash"
 {
-    for w in "" "WHERE username = '$user'" "WHERE event IN ('login')" "WHERE outcome = 'failure'" \
-             "WHERE outcome = 'success'" "WHERE time >= $(to_us "$since")" "WHERE time < $(to_us "$until")" \
-             "WHERE address = '$address'" "WHERE time >= $(to_us "$after")" "WHERE time < $(to_us "$before_oldest")"; do
-        echo "-- ${w:-no filter}"
+    echo "-- id bound for a time (one per --since/--until)"
+    sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT id FROM audit_log INDEXED BY audit_by_time WHERE time >= 0 ORDER BY time, id LIMIT 1"
+    for w in "NOT INDEXED" "INDEXED BY audit_by_username WHERE username = '$user'" \
+             "INDEXED BY audit_by_event WHERE event IN ('login')" "NOT INDEXED WHERE outcome = 'failure'" \
+             "NOT INDEXED WHERE id >= $since_id" "NOT INDEXED WHERE id < $until_id" \
+             "INDEXED BY audit_by_address WHERE address = '$address'" \
+             "INDEXED BY audit_by_username WHERE username = '$user' AND id < $until_id"; do
+        echo "-- $w"
         sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT $cols FROM audit_log $w ORDER BY id DESC LIMIT 100"
     done
+    echo "-- --event login --event logout: one walk per event, merged"
+    sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM (SELECT $cols FROM audit_log INDEXED BY audit_by_event WHERE event = 'login' ORDER BY id DESC LIMIT 100) UNION ALL SELECT * FROM (SELECT $cols FROM audit_log INDEXED BY audit_by_event WHERE event = 'logout' ORDER BY id DESC LIMIT 100) ORDER BY id DESC LIMIT 100"
 } > "$out/plans.txt"
 
 python3 "$here/report.py" "$total" "$out/verify.json" "$out/queries.json" "$out/edge.json" | tee "$out/results.md"

@@ -25,13 +25,36 @@ public struct AuditQuery: Sendable, Equatable {
 
 /// The result of walking the audit chain.
 public struct AuditVerification: Sendable, Equatable {
+    /// What `audit verify` found wrong, at the first row where it went wrong.
+    public enum Failure: Sendable, Equatable {
+        /// The row's hash does not match (edited, inserted, or following a deleted row);
+        /// for rows deleted from the end, the first missing id.
+        case brokenChain(at: Int64)
+        /// The row's hash matches but its time is earlier than the previous row's, which
+        /// authd's writer never records.
+        case timeGoesBackwards(at: Int64)
+    }
+
     /// Rows checked.
     public let checked: Int
-    /// The first row whose hash does not match (edited, inserted, or following a deleted
-    /// row); for rows deleted from the end, the first missing id. `nil` when intact.
-    public let firstBadID: Int64?
+    /// `nil` when intact.
+    public let failure: Failure?
     /// Hash of the newest row (hex): record it elsewhere to detect a rewritten chain.
     public let headHash: String
 
-    public var isIntact: Bool { firstBadID == nil }
+    public init(checked: Int, failure: Failure?, headHash: String) {
+        self.checked = checked
+        self.failure = failure
+        self.headHash = headHash
+    }
+
+    /// The first bad row's id, whatever is wrong with it.
+    public var firstBadID: Int64? {
+        switch failure {
+        case .brokenChain(let id), .timeGoesBackwards(let id): id
+        case nil: nil
+        }
+    }
+
+    public var isIntact: Bool { failure == nil }
 }

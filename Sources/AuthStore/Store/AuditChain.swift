@@ -24,11 +24,19 @@ enum AuditChain {
 
     /// Appends `entry` inside the caller's write transaction. Only the single writer calls
     /// this, so the row read as "previous" is the last one and the chain cannot fork.
+    ///
+    /// The recorded time never goes below the previous row's: if the wall clock steps back,
+    /// the row keeps the previous time. Time is therefore non-decreasing in id, which lets
+    /// `queryAudit` turn a time bound into an id bound and `audit verify` check the order.
     @discardableResult
-    static func append(_ entry: AuditEntry, at time: Timestamp, on connection: SQLiteConnection) throws -> Int64 {
-        let previous = try connection.queryFirst("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") { $0.bytes(0) }
+    static func append(_ entry: AuditEntry, at now: Timestamp, on connection: SQLiteConnection) throws -> Int64 {
+        let last = try connection.queryFirst("SELECT hash, time FROM audit_log ORDER BY id DESC LIMIT 1") {
+            (hash: $0.bytes(0), time: Timestamp(microseconds: $0.int64(1)))
+        }
+        let previous = try last?.hash
             ?? connection.queryFirst("SELECT hash FROM audit_anchor WHERE id = 1") { $0.bytes(0) }
             ?? genesis
+        let time = max(now, last?.time ?? now)
         // AUTOINCREMENT keeps ids increasing even after the newest rows are gone; the id is
         // part of the hashed content, so it is chosen before the insert.
         let id = try connection.scalarInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)") + 1

@@ -1,68 +1,67 @@
 extension SQLiteAuthStore {
-    /// Audit rows matching `query`, newest first.
+    /// Audit rows matching `query`, newest first (highest id first).
     ///
-    /// A username, event or address filter is served by its index walked backwards, so the
-    /// newest `limit` rows come without sorting the whole match. Outcome and wide time
-    /// filters walk the table backwards by id; a time window with few rows is read through
-    /// the time index and sorted (see below). An old `until` still costs every newer row
-    /// (BENCHMARKS.md, "Audit queries over 10M rows").
+    /// Every query walks one index backwards and stops after `limit` matches, so its cost
+    /// does not grow with the log:
+    /// - username, address or event filters walk their own index (an equality range of an
+    ///   index is in id order); several events walk one range each and merge the newest;
+    /// - outcome alone, or no filter, walks the table itself by id;
+    /// - time bounds become id bounds: the writer keeps `time` non-decreasing in id
+    ///   (`AuditChain.append`), so a time window is exactly an id range, whose ends are
+    ///   found on the time index in O(log n).
+    /// The index is named explicitly: authd never runs `ANALYZE`, and without statistics
+    /// SQLite may prefer an id range that reads millions of rows to reach a rare user.
     public func queryAudit(_ query: AuditQuery) async throws -> [AuditRecord] {
-        var conditions: [String] = []
-        var values: [SQLiteBindable] = []
-        if let username = query.username {
-            conditions.append("username = ?")
-            values.append(username)
-        }
-        if !query.events.isEmpty {
-            conditions.append("event IN (\(query.events.map { _ in "?" }.joined(separator: ", ")))")
-            values += query.events.map(\.rawValue)
-        }
-        if let outcome = query.outcome {
-            conditions.append("outcome = ?")
-            values.append(outcome.rawValue)
-        }
-        // The time bounds are kept apart too: the small-window probe below reuses them.
-        var timeConditions: [String] = []
-        var timeValues: [SQLiteValue] = []
-        if let since = query.since {
-            timeConditions.append("time >= ?")
-            timeValues.append(.integer(since.microseconds))
-        }
-        if let until = query.until {
-            timeConditions.append("time < ?")
-            timeValues.append(.integer(until.microseconds))
-        }
-        conditions += timeConditions
-        values += timeValues as [SQLiteBindable]
-        if let address = query.address {
-            conditions.append("address = ?")
-            values.append(address)
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        values.append(max(0, query.limit))
-        let bindings = values.map(\.sqliteValue)
-        let timeWindow = timeConditions.isEmpty ? nil : (timeConditions.joined(separator: " AND "), timeValues)
+        let limit = max(0, query.limit)
         return try await read { connection in
-            // For a time filter SQLite walks the table backwards by id (it satisfies the ORDER
-            // BY and stops at the limit), which costs every row newer than the window: the
-            // whole table when the window is empty, e.g. `--since 1h` on a quiet server. When
-            // the window holds few rows (counted on the time index, at most a few thousand
-            // entries read), reading them through that index and sorting is far cheaper.
-            // Either plan returns the same rows; only the cost differs.
-            var hint = ""
-            if let (condition, bounds) = timeWindow {
-                let probe = "SELECT count(*) FROM (SELECT 1 FROM audit_log INDEXED BY audit_by_time WHERE \(condition) LIMIT ?)"
-                let inWindow = try connection.queryFirst(probe, bounds.map { $0 as SQLiteBindable } + [Self.smallTimeWindow]) { $0.int64(0) } ?? 0
-                if inWindow < Self.smallTimeWindow { hint = "INDEXED BY audit_by_time" }
+            // One read transaction: the id bounds and the rows come from one snapshot.
+            try connection.execute("BEGIN")
+            defer { try? connection.execute("COMMIT") }
+            var filter = AuditFilter()
+            if let username = query.username { filter.add("username = ?", username) }
+            if let address = query.address { filter.add("address = ?", address) }
+            if let outcome = query.outcome { filter.add("outcome = ?", outcome.rawValue) }
+            if let since = query.since {
+                guard let first = try Self.firstID(atOrAfter: since, on: connection) else { return [] }
+                filter.add("id >= ?", first)
             }
-            let sql = "SELECT \(Self.auditColumns) FROM audit_log \(hint) \(filter) ORDER BY id DESC LIMIT ?"
-            return try connection.query(sql, bindings.map { $0 as SQLiteBindable }, Self.auditRecord(from:))
+            if let until = query.until, let end = try Self.firstID(atOrAfter: until, on: connection) {
+                filter.add("id < ?", end)
+            }
+            let index = query.username != nil ? "audit_by_username"
+                : query.address != nil ? "audit_by_address"
+                : !query.events.isEmpty ? "audit_by_event" : nil
+            let source = "audit_log " + (index.map { "INDEXED BY \($0)" } ?? "NOT INDEXED")
+
+            if index == "audit_by_event" && query.events.count > 1 {
+                // `event IN (a, b)` on the event index reads every row of both events and
+                // sorts them; one backwards walk per event, each stopped at `limit`, does not.
+                var arms: [String] = []
+                var values: [SQLiteBindable] = []
+                for event in query.events {
+                    var arm = filter
+                    arm.add("event = ?", event.rawValue)
+                    arms.append("SELECT * FROM (SELECT \(Self.auditColumns) FROM \(source) \(arm.whereClause) ORDER BY id DESC LIMIT ?)")
+                    values += arm.values + [limit]
+                }
+                let sql = arms.joined(separator: " UNION ALL ") + " ORDER BY id DESC LIMIT ?"
+                return try connection.query(sql, values + [limit], Self.auditRecord(from:))
+            }
+            if !query.events.isEmpty {
+                filter.add("event IN (\(query.events.map { _ in "?" }.joined(separator: ", ")))", query.events.map { $0.rawValue as SQLiteBindable })
+            }
+            let sql = "SELECT \(Self.auditColumns) FROM \(source) \(filter.whereClause) ORDER BY id DESC LIMIT ?"
+            return try connection.query(sql, filter.values + [limit], Self.auditRecord(from:))
         }
     }
 
-    /// Below this many rows in the time window, the time index plus a sort beats the
-    /// backwards walk by id.
-    static let smallTimeWindow: Int64 = 2_000
+    /// The id of the first row recorded at or after `time`, or nil if there is none.
+    /// With time non-decreasing in id, `time >= t` holds exactly for ids from this one on.
+    static func firstID(atOrAfter time: Timestamp, on connection: SQLiteConnection) throws -> Int64? {
+        try connection.queryFirst(
+            "SELECT id FROM audit_log INDEXED BY audit_by_time WHERE time >= ? ORDER BY time, id LIMIT 1",
+            [time.microseconds]) { $0.int64(0) }
+    }
 
     /// Walks the chain from the anchor (or genesis) and checks every row's hash.
     ///
@@ -78,29 +77,38 @@ extension SQLiteAuthStore {
             let anchor = try connection.queryFirst("SELECT last_id, hash FROM audit_anchor WHERE id = 1") { ($0.int64(0), $0.bytes(1)) }
             var previous = anchor?.1 ?? AuditChain.genesis
             var expectedID = (anchor?.0 ?? 0) + 1
+            var previousTime: Timestamp?
             var checked = 0
-            var firstBad: Int64?
+            var failure: AuditVerification.Failure?
             // Streamed row by row: memory stays flat however long the log is.
             try connection.forEachRow("SELECT \(Self.auditColumns) FROM audit_log ORDER BY id") { row in
                 let record = Self.auditRecord(from: row)
                 let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
                 if record.id != expectedID || !ConstantTime.equal(hash, record.hash) {
-                    firstBad = record.id
+                    failure = .brokenChain(at: record.id)
+                    return false
+                }
+                // Queries rely on time never decreasing (`AuditChain.append`); a valid hash
+                // with an earlier time means a row written by something other than authd's
+                // writer.
+                if let previousTime, record.time < previousTime {
+                    failure = .timeGoesBackwards(at: record.id)
                     return false
                 }
                 previous = record.hash
+                previousTime = record.time
                 expectedID = record.id + 1
                 checked += 1
                 if checked % 100_000 == 0 { progress(checked, total) }
                 return true
             }
-            if firstBad == nil {
+            if failure == nil {
                 // Rows deleted from the end leave no successor to break; AUTOINCREMENT's
                 // high-water mark still remembers them.
                 let highest = try connection.scalarInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
-                if highest >= expectedID { firstBad = expectedID }
+                if highest >= expectedID { failure = .brokenChain(at: expectedID) }
             }
-            return AuditVerification(checked: checked, firstBadID: firstBad, headHash: Hex.encode(previous))
+            return AuditVerification(checked: checked, failure: failure, headHash: Hex.encode(previous))
         }
     }
 
@@ -130,4 +138,21 @@ extension SQLiteAuthStore {
         try await recordAudit(.success(.auditPrune, username: "", context: context), at: time)
         return deleted
     }
+}
+
+/// WHERE conditions and their bound values, kept in step.
+private struct AuditFilter {
+    private(set) var conditions: [String] = []
+    private(set) var values: [SQLiteBindable] = []
+
+    mutating func add(_ condition: String, _ value: SQLiteBindable) {
+        add(condition, [value])
+    }
+
+    mutating func add(_ condition: String, _ values: [SQLiteBindable]) {
+        conditions.append(condition)
+        self.values += values
+    }
+
+    var whereClause: String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
 }

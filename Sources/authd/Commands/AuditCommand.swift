@@ -71,11 +71,15 @@ extension AuditCommand {
                 try await store.verifyAuditChain { checked, total in progress.report(checked, of: total) }
             }
             progress.finish()
-            guard let bad = result.firstBadID else {
+            switch result.failure {
+            case nil:
                 print("audit chain intact: \(result.checked) rows, head \(result.headHash)")
-                return
+            case .brokenChain(let id):
+                throw CommandFailure("audit chain broken at row \(id) (\(result.checked) rows before it verified)")
+            case .timeGoesBackwards(let id):
+                throw CommandFailure(
+                    "audit time goes backwards at row \(id) (\(result.checked) rows before it verified)")
             }
-            throw CommandFailure("audit chain broken at row \(bad) (\(result.checked) rows before it verified)")
         }
     }
 
