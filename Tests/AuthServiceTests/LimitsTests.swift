@@ -63,3 +63,70 @@ import Testing
         }
     }
 }
+
+/// What never reaches the router: heads NIO's parser refuses, and clients too slow to send one.
+@Suite struct UnparseableRequestTests {
+    /// Splits a raw HTTP response into its status line, headers and body.
+    private func parse(_ bytes: [UInt8]) -> (status: String, headers: [String], body: String) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let lines = parts[0].components(separatedBy: "\r\n")
+        return (lines[0], Array(lines.dropFirst()), parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    private func shape(_ body: String) -> String {
+        body.replacing(#/"time":"[^"]*"/#, with: #""time":"T""#)
+    }
+
+    @Test func headersBeyondTheParserLimitAre431WithTheContractBody() async throws {
+        let app = try await TestApp()
+        try await app.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            let pad = String(repeating: "y", count: 100 * 1024)
+            connection.send("GET \(verifyPath) HTTP/1.1\r\nHost: x\r\nX-Pad: \(pad)\r\n\r\n")
+            let response = parse(try connection.readUntilClosed())
+            #expect(response.status == "HTTP/1.1 431 Request Header Fields Too Large")
+            #expect(response.headers.contains { $0.lowercased() == "content-type: application/json; charset=utf-8" })
+            #expect(response.headers.contains { $0.lowercased().hasPrefix("x-request-id: ") })
+            #expect(shape(response.body) == errorShape(431, "Request Header Fields Too Large"))
+            _ = try await login(client)
+        }
+    }
+
+    @Test func garbageIs400WithTheContractBody() async throws {
+        let app = try await TestApp()
+        try await app.test(.live) { client in
+            for garbage in ["\u{1}\u{2}\u{3} not http\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n"] {
+                let connection = try RawConnection(port: try #require(client.port))
+                connection.send(garbage)
+                let response = parse(try connection.readUntilClosed())
+                #expect(response.status == "HTTP/1.1 400 Bad Request", "\(garbage.debugDescription)")
+                #expect(shape(response.body) == errorShape(400, "Bad Request"))
+            }
+            _ = try await login(client)
+        }
+    }
+
+    /// A client that sends its head a byte at a time never completes a request: the idle
+    /// timeout only counts complete parts, so the server closes the connection one timeout
+    /// after it opened, without answering, and serves others meanwhile.
+    @Test func slowDripClientIsDisconnected() async throws {
+        var app = try await TestApp()
+        app.configuration.connectionIdleTimeout = .milliseconds(500)
+        try await app.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            let head = Array("GET \(verifyPath) HTTP/1.1\r\nHost: x\r\nX-Pad: \(String(repeating: "d", count: 10_000))\r\n\r\n".utf8)
+            var sentBeforeClose = 0
+            // The drip is the behaviour under test: one byte every 20 ms would finish the
+            // head after 200 s. The server must cut it off long before.
+            for byte in head {
+                guard connection.send([byte]) else { break }
+                sentBeforeClose += 1
+                if sentBeforeClose == 10 { _ = try await login(client) }  // others are served meanwhile
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(sentBeforeClose < head.count)
+            #expect(try connection.readUntilClosed().isEmpty)
+        }
+    }
+}

@@ -11,7 +11,7 @@ public struct APIMiddleware: RouterMiddleware {
     /// Request bodies are ignored; a small cap keeps a client from streaming gigabytes.
     public static let maxBodyBytes = 64 * 1024
     /// Header limits, far above what any client of this API sends. (NIO's parser refuses
-    /// headers over 80 KiB by itself, with a bare 400 and a closed connection.)
+    /// headers over 80 KiB before they get here; `ParseErrorResponder` answers those.)
     public static let maxHeaderBytes = 16 * 1024
     public static let maxHeaderCount = 64
     /// Longest accepted request target (path and query).

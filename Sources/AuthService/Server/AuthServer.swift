@@ -27,7 +27,9 @@ public enum AuthServer {
             interval: configuration.sweepInterval, logger: logger)
         return Application(
             router: routes.router(),
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.connectionIdleTimeout))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ParseErrorResponder(logger: logger)],
+                idleTimeout: TimeAmount(configuration.connectionIdleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [sweeper],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
