@@ -174,10 +174,28 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
 
     @Test func healthz() async throws {
         let app = try await TestApp()
+        let latest = try #require(try await app.store.migrationStatus().map(\.version).max())
         try await app.test { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.text == #"{"status":"ok"}"#)
+                #expect(response.headers[.schemaVersion] == String(latest))
+            }
+            app.readiness.beginShutdown()
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.shape == errorShape(503, "Service Unavailable"))
+            }
+        }
+    }
+
+    @Test func healthzIs503WhenTheDatabaseDoesNotAnswer() async throws {
+        let app = try await TestApp()
+        try await app.test { client in
+            await app.store.close()
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.shape == errorShape(503, "Service Unavailable"))
             }
         }
     }

@@ -27,6 +27,7 @@ struct TestApp {
     let store: SQLiteAuthStore
     let pool: HashingPool
     let clock = ManualClock()
+    let readiness = Readiness()
     var configuration = ServerConfiguration()
 
     init(users: [(name: String, password: String)] = [("alice", "secret")], iterations: Int = Self.iterations) async throws {
@@ -50,7 +51,7 @@ struct TestApp {
         logger.logLevel = .warning
         let clock = self.clock
         let app = AuthServer.application(configuration: configuration, store: store, pool: pool, logger: logger,
-                                         clock: { clock.now })
+                                         clock: { clock.now }, readiness: readiness)
         do {
             try await app.test(setup, body)
         } catch {

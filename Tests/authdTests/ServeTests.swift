@@ -21,6 +21,29 @@ import Testing
         }
     }
 
+    /// Readiness: /healthz reports the schema version, and from the moment SIGTERM arrives
+    /// answers 503 while the API is still served for --shutdown-delay.
+    @Test func healthzTurns503WhenShutdownBegins() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice", password: password)
+            let server = try await ServedProcess(sandbox: sandbox, arguments: ["--shutdown-delay", "10m"])
+            let healthy = try await server.request("GET", "/healthz")
+            #expect(healthy.status == 200 && healthy.body == #"{"status":"ok"}"#)
+            #expect(healthy.headers["x-authd-schema-version"] == "2")
+            let token = try await server.login("alice", password).token
+
+            server.signal(SIGTERM)
+            try await server.waitForOutput(containing: "shutting down: /healthz answers 503")
+            let draining = try await server.request("GET", "/healthz")
+            #expect(draining.status == 503)
+            #expect(draining.body.contains(#""status":503,"description":"Service Unavailable""#))
+            // Still serving the API while draining.
+            let verify = try await server.request("GET", "/directlink/v1/auth/verify", authorization: "Bearer \(token)")
+            #expect(verify.status == 200)
+            await server.stop(SIGKILL)
+        }
+    }
+
     @Test func sigtermStopsCleanlyAndSessionsSurviveRestarts() async throws {
         try await Sandbox.with { sandbox in
             try await sandbox.addUser("alice", password: password)

@@ -17,9 +17,9 @@ final class ServedProcess: @unchecked Sendable {
     private let log = Mutex("")
     private(set) var port = 0
 
-    init(sandbox: Sandbox, environment: [String: String?] = [:]) async throws {
+    init(sandbox: Sandbox, environment: [String: String?] = [:], arguments: [String] = []) async throws {
         process.executableURL = AuthdProcess.binary
-        process.arguments = ["serve", "--db", sandbox.db, "--port", "0", "--host", "127.0.0.1"]
+        process.arguments = ["serve", "--db", sandbox.db, "--port", "0", "--host", "127.0.0.1"] + arguments
         process.currentDirectoryURL = sandbox.directory
         process.environment = AuthdProcess.environment(environment)
         let errors = Pipe()
@@ -62,6 +62,22 @@ final class ServedProcess: @unchecked Sendable {
 
     /// Everything the server wrote to stderr so far.
     var output: String { log.withLock { $0 } }
+
+    /// Sends `signal` without waiting for anything.
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits until the server's stderr contains `text` (it logs each state change it makes,
+    /// after making it); fails if the server exits first.
+    func waitForOutput(containing text: String) async throws {
+        while !output.contains(text) {
+            guard process.isRunning else {
+                throw ServeFailure(message: "authd serve exited before logging \"\(text)\":\n\(output)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
 
     /// Sends `signal` and waits for the process to end; returns its exit status.
     @discardableResult

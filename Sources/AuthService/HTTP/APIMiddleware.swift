@@ -69,6 +69,7 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
     static let authUser = HTTPField.Name("X-Auth-User")!
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let schemaVersion = HTTPField.Name("X-Authd-Schema-Version")!
 }
 
 extension Duration {

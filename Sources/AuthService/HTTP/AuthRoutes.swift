@@ -19,10 +19,12 @@ public struct AuthRoutes: Sendable {
 
     let authenticator: Authenticator
     let addresses: ClientAddressResolver
+    let readiness: Readiness
 
-    public init(authenticator: Authenticator, addresses: ClientAddressResolver) {
+    public init(authenticator: Authenticator, addresses: ClientAddressResolver, readiness: Readiness = Readiness()) {
         self.authenticator = authenticator
         self.addresses = addresses
+        self.readiness = readiness
     }
 
     /// A router with every route and the API middleware in front.
@@ -81,13 +83,18 @@ public struct AuthRoutes: Sendable {
         return response
     }
 
+    /// 200 with the contract's body while the database answers and the server is not
+    /// shutting down; 503 otherwise. The schema version (newest applied migration) goes in
+    /// a header, since the contract fixes the body.
     private func health() async throws -> Response {
+        guard !readiness.isShuttingDown else { throw APIError.unavailable }
+        let version: Int
         do {
-            try await authenticator.store.ping()
+            version = try await authenticator.store.ping()
         } catch {
             throw APIError.unavailable
         }
-        return JSONResponse.make(status: .ok, body: #"{"status":"ok"}"#)
+        return JSONResponse.make(status: .ok, body: #"{"status":"ok"}"#, headers: [.schemaVersion: String(version)])
     }
 
     // MARK: Request parsing

@@ -2,6 +2,7 @@ import AuthStore
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Builds the HTTP server around a store: the application `authd serve` runs and the
 /// tests drive.
@@ -12,7 +13,7 @@ public enum AuthServer {
     ///   - onListening: called with the bound port once the server accepts connections.
     public static func application(
         configuration: ServerConfiguration, store: any AuthStorage, pool: HashingPool, logger: Logger,
-        clock: @escaping @Sendable () -> Timestamp = Timestamp.now,
+        clock: @escaping @Sendable () -> Timestamp = Timestamp.now, readiness: Readiness = Readiness(),
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         GoTime.start()
@@ -21,7 +22,8 @@ public enum AuthServer {
             policy: configuration.policy, throttle: configuration.throttle, logoutURL: configuration.logoutURL,
             clock: clock)
         let routes = AuthRoutes(
-            authenticator: authenticator, addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
+            authenticator: authenticator, addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
+            readiness: readiness)
         let sweeper = SessionSweeper(
             store: store, policy: configuration.policy, throttle: configuration.throttle,
             interval: configuration.sweepInterval, logger: logger)
@@ -34,5 +36,24 @@ public enum AuthServer {
             services: [sweeper],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+    }
+
+    /// Runs `app` until SIGTERM or SIGINT, then shuts down gracefully: `/healthz` turns 503
+    /// at once, everything else is served for `drainDelay`, then the listener closes and
+    /// requests in flight finish.
+    public static func run(
+        _ app: some ApplicationProtocol, readiness: Readiness, drainDelay: Duration, logger: Logger
+    ) async throws {
+        let gate = ShutdownGate(readiness: readiness, drainDelay: drainDelay, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    // Last, so it is the first told to stop; its return is expected, not a failure.
+                    .init(service: gate, successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
     }
 }

@@ -12,6 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [CIDR] = []
     /// Connections idle longer than this are closed, so slow clients cannot hold sockets.
     public var connectionIdleTimeout: Duration = .seconds(60)
+    /// On SIGTERM/SIGINT, how long `/healthz` answers 503 while everything else is still
+    /// served, before the listener closes (time for a load balancer to notice).
+    public var shutdownDelay: Duration = .zero
     /// How often expired sessions and failure counters are deleted.
     public var sweepInterval: Duration = .seconds(300)
 

@@ -89,7 +89,8 @@ public protocol AuthStorage: Sendable {
     // MARK: Maintenance
 
     /// A cheap query proving the database answers.
-    func ping() async throws
+    /// - Returns: the schema version (the newest applied migration), for `/healthz`.
+    func ping() async throws -> Int
     /// Applied and pending migrations.
     func migrationStatus() async throws -> [MigrationStatus]
     /// A consistent copy of the live database at `destination` (which must not exist).

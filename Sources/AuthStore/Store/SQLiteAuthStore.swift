@@ -65,8 +65,8 @@ public final class SQLiteAuthStore: AuthStorage {
 
     // MARK: Maintenance
 
-    public func ping() async throws {
-        _ = try await read { try $0.scalarInt("SELECT 1") }
+    public func ping() async throws -> Int {
+        try await read { Int(try $0.scalarInt("SELECT COALESCE(max(version), 0) FROM schema_migrations")) }
     }
 
     public func migrationStatus() async throws -> [MigrationStatus] {

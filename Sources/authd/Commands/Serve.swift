@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
     var throttleAddressLimit: String?
     @Option(name: .customLong("throttle-window"), help: "Sliding window for failed logins (env AUTHD_THROTTLE_WINDOW; default 5m).")
     var throttleWindow: String?
+    @Option(name: .customLong("shutdown-delay"), help: "On SIGTERM, answer /healthz 503 this long before closing the listener (env AUTHD_SHUTDOWN_DELAY; default 0s).")
+    var shutdownDelay: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env AUTHD_LOG_LEVEL; default info).")
     var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text or json, one object per line (env AUTHD_LOG_FORMAT; default text).")
@@ -43,11 +45,12 @@ struct Serve: AsyncParsableCommand {
         if try await store.userCount() == 0 {
             logger.warning("the database has no users yet; add one with: authd user add NAME --db \(database.path)")
         }
+        let readiness = Readiness()
         let app = AuthServer.application(
-            configuration: configuration, store: store, pool: pool, logger: logger,
+            configuration: configuration, store: store, pool: pool, logger: logger, readiness: readiness,
             onListening: { port in logger.notice("authd \(AuthdVersion.current) listening on \(configuration.host):\(port), database \(database.path)") })
         do {
-            try await app.runService()
+            try await AuthServer.run(app, readiness: readiness, drainDelay: configuration.shutdownDelay, logger: logger)
         } catch {
             await store.close()
             await pool.shutdown()
@@ -72,6 +75,8 @@ struct Serve: AsyncParsableCommand {
         let idle = try DurationParser.require(Environment.resolve(idleTimeout, "AUTHD_IDLE_TIMEOUT", default: "30m"), option: "--idle-timeout")
         configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idle == .zero ? nil : idle)
         configuration.throttle = try throttlePolicy()
+        configuration.shutdownDelay = try DurationParser.require(
+            Environment.resolve(shutdownDelay, "AUTHD_SHUTDOWN_DELAY", default: "0"), option: "--shutdown-delay")
         configuration.pbkdf2Iterations = try hashing.hasher().iterations
         configuration.logoutURL = Environment.resolve(logoutURL, "AUTHD_LOGOUT_URL", default: "")
         let proxies = trustedProxy.isEmpty
