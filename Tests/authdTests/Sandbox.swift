@@ -125,8 +125,8 @@ func expectFailure(_ result: AuthdResult, _ message: String, sourceLocation: Sou
     #expect(result.stdout.isEmpty, "\(result)", sourceLocation: sourceLocation)
 }
 
-/// ArgumentParser's usage error: `ExitCode.validationFailure` (EX_USAGE), the message and the usage.
-let usageExitCode: Int32 = 64
+/// A usage error: exit 2 (CLI.md; argument-parser alone would exit 64), the message and the usage.
+let usageExitCode: Int32 = 2
 
 func expectUsageError(_ result: AuthdResult, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status == usageExitCode && !result.signaled, "\(result)", sourceLocation: sourceLocation)
