@@ -15,6 +15,18 @@ import Testing
         }
     }
 
+    /// A request racing shutdown must get an error, not touch a freed SQLite handle.
+    @Test func aClosedConnectionRefusesEverything() async throws {
+        try await withTemporaryDirectory { directory in
+            let connection = try SQLiteConnection(path: directory.file("auth.db"))
+            #expect(try connection.scalarInt("SELECT 1") == 1)
+            connection.close()
+            #expect((try? connection.scalarInt("SELECT 1")) == nil)
+            #expect(throws: SQLiteError.self) { try connection.execute("SELECT 1") }
+            #expect(throws: SQLiteError.self) { try connection.query("SELECT 2", []) { $0.int64(0) } }
+        }
+    }
+
     @Test func pragmasOnTheStoreConnections() async throws {
         try await withStore { store, _ in
             let writer = try await store.writer.withConnection {

@@ -28,7 +28,7 @@ import Testing
             #expect(session.expiresAt == at + .seconds(3600))
             #expect(session.address == context.address && session.userAgent == context.userAgent)
             #expect(try await store.sessions(username: "alice") == [session])
-            #expect(try await store.sessions(username: "bob").isEmpty)
+            #expect(await storeErrorCode { _ = try await store.sessions(username: "bob") } == .userNotFound)
 
             let row = try #require(try await store.recentAudit(limit: 1).first)
             #expect(row.time == at)

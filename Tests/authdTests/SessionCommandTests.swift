@@ -117,6 +117,14 @@ struct SessionCommandTests {
         }
     }
 
+    @Test("list --user for a user that does not exist fails with one line")
+    func listUnknownUser() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice")
+            expectFailure(try await sandbox.authd("session", "list", "--user", "ghost"), "no user named \"ghost\"")
+        }
+    }
+
     @Test(
         "revoke needs exactly one of --id and --user: a usage error, no database opened",
         arguments: [[], ["--id", "0123456789abcdef", "--user", "alice"]])

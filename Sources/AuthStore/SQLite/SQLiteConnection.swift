@@ -87,8 +87,16 @@ final class SQLiteConnection {
 
     // MARK: Running SQL
 
+    /// After `close` the handle is freed memory: using it is undefined behaviour, so every
+    /// entry point refuses with SQLITE_MISUSE instead (a request racing shutdown gets an
+    /// error, never a crash).
+    private func checkOpen(_ sql: String) throws(SQLiteError) {
+        guard !isClosed else { throw SQLiteError(code: SQLITE_MISUSE, message: "database connection is closed", sql: sql) }
+    }
+
     /// Runs one or more statements without results (schema changes, pragmas, BEGIN/COMMIT).
     func execute(_ sql: String) throws(SQLiteError) {
+        try checkOpen(sql)
         var message: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &message)
         guard code == SQLITE_OK else {
@@ -174,6 +182,7 @@ final class SQLiteConnection {
     }
 
     private func prepared(_ sql: String) throws(SQLiteError) -> Statement {
+        try checkOpen(sql)
         if let statement = statements[sql] { return statement }
         let statement = try Statement(connection: self, sql: sql)
         statements[sql] = statement

@@ -44,6 +44,7 @@ public protocol AuthStorage: Sendable {
     @discardableResult
     func endAllSessions(of user: User, at time: Timestamp, context: AuditContext) async throws -> Int
     /// Open sessions, optionally of one user, newest first.
+    /// - Throws: `StoreError` `.userNotFound` when `username` names no user.
     func sessions(username: String?) async throws -> [Session]
     /// Revokes one session by its public id; `.sessionNotFound` if none. Audited as `session_revoke`.
     func revokeSession(id: String, at time: Timestamp, context: AuditContext) async throws

@@ -109,6 +109,8 @@ extension SQLiteAuthStore {
     public func sessions(username: String?) async throws -> [Session] {
         try await read { connection in
             if let username {
+                // A mistyped name is an error, not an empty list that looks like "no sessions".
+                _ = try Self.requireUser(username, on: connection)
                 return try connection.query("\(Self.sessionQuery) WHERE u.username = ? ORDER BY s.created_at DESC",
                                             [username], Self.session(from:))
             }
