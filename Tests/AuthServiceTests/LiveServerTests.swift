@@ -1,3 +1,4 @@
+import Dispatch
 import AuthStore
 import Hummingbird
 import HummingbirdTesting
@@ -27,6 +28,42 @@ import Testing
             // Over a real socket the peer address is recorded.
             #expect(row.entry.context.address == "127.0.0.1")
             #expect(row.entry.event == .login)
+        }
+    }
+
+    /// Verify and Bearer logout hash nothing: with every PBKDF2 thread blocked they are
+    /// still answered, so a login flood cannot starve them.
+    @Test func verifyAndLogoutAreServedWhileEveryHashingThreadIsBusy() async throws {
+        let app = try await TestApp()
+        let pool = app.pool
+        try await app.test(.live) { client in
+            let first = try await login(client)
+            let second = try await login(client)
+            let release = DispatchSemaphore(value: 0)
+            let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+            let blockers = (0..<pool.threads).map { _ in
+                Task {
+                    try await pool.run {
+                        startedContinuation.yield()
+                        release.wait()
+                    }
+                }
+            }
+            var running = 0
+            for await _ in started {
+                running += 1
+                if running == pool.threads { break }
+            }
+            let completedBefore = pool.completedJobs
+            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(first)) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(second)) { response in
+                #expect(response.status == .ok)
+            }
+            #expect(pool.completedJobs == completedBefore)
+            for _ in blockers { release.signal() }
+            for blocker in blockers { try await blocker.value }
         }
     }
 
