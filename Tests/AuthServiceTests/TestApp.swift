@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Prometheus
 import Synchronization
 import Testing
 
@@ -28,12 +29,16 @@ struct TestApp {
     let pool: HashingPool
     let clock = ManualClock()
     let readiness = Readiness()
+    /// Every test app counts into its own registry, served at `/metrics`.
+    let registry = PrometheusCollectorRegistry()
+    let metrics: AuthMetrics
     var configuration = ServerConfiguration()
 
     init(users: [(name: String, password: String)] = [("alice", "secret")], iterations: Int = Self.iterations) async throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "authd-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteAuthStore.open(path: directory.appending(path: "authd.sqlite").path)
+        metrics = AuthMetrics(factory: AuthMetrics.prometheusFactory(registry: registry))
+        store = try SQLiteAuthStore.open(path: directory.appending(path: "authd.sqlite").path, observer: metrics.storeObserver)
         pool = HashingPool(threads: 2)
         configuration.port = 0
         configuration.pbkdf2Iterations = Self.iterations
@@ -51,7 +56,8 @@ struct TestApp {
         logger.logLevel = .warning
         let clock = self.clock
         let app = AuthServer.application(configuration: configuration, store: store, pool: pool, logger: logger,
-                                         clock: { clock.now }, readiness: readiness)
+                                         clock: { clock.now }, readiness: readiness, metrics: metrics,
+                                         metricsEndpoint: MetricsEndpoint(registry: registry, metrics: metrics, store: store, pool: pool))
         do {
             try await app.test(setup, body)
         } catch {

@@ -2,6 +2,10 @@ import AuthStore
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// `authd serve` as operators run it: the real binary on 127.0.0.1.
 @Suite(.timeLimit(.minutes(3))) struct ServeTests {
     let password = "correct horse battery staple"
@@ -41,6 +45,39 @@ import Testing
             let verify = try await server.request("GET", "/directlink/v1/auth/verify", authorization: "Bearer \(token)")
             #expect(verify.status == 200)
             await server.stop(SIGKILL)
+        }
+    }
+
+    /// `--metrics-port`: /metrics is served there and only there.
+    @Test func metricsOnTheirOwnPort() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice", password: password)
+            let server = try await ServedProcess(sandbox: sandbox, arguments: ["--metrics-port", "0"])
+            try await server.waitForOutput(containing: "/metrics")
+            let match = try #require(server.output.firstMatch(of: #/metrics on 127\.0\.0\.1:(\d+)\/metrics/#))
+            let metricsPort = try #require(Int(match.1))
+            #expect(try await server.login("alice", password).status == 200)
+
+            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(text.contains(#"authd_logins_total{outcome="success",reason="none"} 1"#), "\(text)")
+            #expect(text.contains("authd_sessions_live 1"), "\(text)")
+            #expect(try await server.request("GET", "/metrics").status == 404)
+            await server.stop()
+        }
+    }
+
+    @Test func metricsOnTheAPIPortByDefault() async throws {
+        try await Sandbox.with { sandbox in
+            let server = try await ServedProcess(sandbox: sandbox)
+            #expect(try await server.request("GET", "/healthz").status == 200)
+            let metrics = try await server.request("GET", "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains("# TYPE authd_http_request_duration_seconds histogram"), "\(metrics.body)")
+            #expect(metrics.body.contains(#"authd_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 1"#),
+                    "\(metrics.body)")
+            await server.stop()
         }
     }
 

@@ -19,9 +19,12 @@ public struct APIMiddleware: RouterMiddleware {
 
     /// Known paths and their methods, for 404 versus 405 with `Allow`.
     let routes: [String: [HTTPRequest.Method]]
+    /// Request durations per route.
+    let metrics: AuthMetrics
 
-    public init(routes: [String: [HTTPRequest.Method]]) {
+    public init(routes: [String: [HTTPRequest.Method]], metrics: AuthMetrics = .disabled) {
         self.routes = routes
+        self.metrics = metrics
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -42,6 +45,10 @@ public struct APIMiddleware: RouterMiddleware {
         }
         response.headers[.requestID] = context.id
         let elapsed = ContinuousClock.now - start
+        // Known paths are the route patterns (none has parameters); anything else is one
+        // label value, so scanning for paths cannot create series.
+        metrics.request(route: routes[request.uri.path] != nil ? request.uri.path : "unmatched",
+                        method: request.method.rawValue, status: Int(response.status.code), duration: elapsed)
         context.logger.info(
             "request",
             metadata: [

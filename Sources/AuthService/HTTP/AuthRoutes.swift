@@ -20,23 +20,32 @@ public struct AuthRoutes: Sendable {
     let authenticator: Authenticator
     let addresses: ClientAddressResolver
     let readiness: Readiness
+    /// Served on this router when set; nil when metrics have a port of their own.
+    let metricsEndpoint: MetricsEndpoint?
 
-    public init(authenticator: Authenticator, addresses: ClientAddressResolver, readiness: Readiness = Readiness()) {
+    public init(authenticator: Authenticator, addresses: ClientAddressResolver, readiness: Readiness = Readiness(),
+                metricsEndpoint: MetricsEndpoint? = nil) {
         self.authenticator = authenticator
         self.addresses = addresses
         self.readiness = readiness
+        self.metricsEndpoint = metricsEndpoint
     }
 
     /// A router with every route and the API middleware in front.
     public func router() -> Router<AuthRequestContext> {
         let router = Router(context: AuthRequestContext.self)
-        router.add(middleware: APIMiddleware(routes: [
+        var routes: [String: [HTTPRequest.Method]] = [
             Self.loginPath: [.post], Self.logoutPath: [.post], Self.verifyPath: [.get], Self.healthPath: [.get],
-        ]))
+        ]
+        if metricsEndpoint != nil { routes[MetricsEndpoint.path] = [.get] }
+        router.add(middleware: APIMiddleware(routes: routes, metrics: authenticator.metrics))
         router.post(RouterPath(Self.loginPath)) { request, context in try await login(request, context) }
         router.post(RouterPath(Self.logoutPath)) { request, context in try await logout(request, context) }
         router.get(RouterPath(Self.verifyPath)) { request, context in try await verify(request, context) }
         router.get(RouterPath(Self.healthPath)) { _, _ in try await health() }
+        if let metricsEndpoint {
+            router.get(RouterPath(MetricsEndpoint.path)) { _, _ in await metricsEndpoint.response() }
+        }
         return router
     }
 

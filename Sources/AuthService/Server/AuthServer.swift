@@ -10,20 +10,24 @@ public enum AuthServer {
     /// The application: routes, middleware, the session sweeper.
     ///
     /// - Parameters:
+    ///   - metrics: where attempts, request durations and PBKDF2 times are counted.
+    ///   - metricsEndpoint: served at `/metrics` on this application; nil when metrics have
+    ///     a port of their own (``metricsApplication(endpoint:host:port:logger:onListening:)``).
     ///   - onListening: called with the bound port once the server accepts connections.
     public static func application(
         configuration: ServerConfiguration, store: any AuthStorage, pool: HashingPool, logger: Logger,
         clock: @escaping @Sendable () -> Timestamp = Timestamp.now, readiness: Readiness = Readiness(),
+        metrics: AuthMetrics = .disabled, metricsEndpoint: MetricsEndpoint? = nil,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         GoTime.start()
         let authenticator = Authenticator(
             store: store, hasher: PasswordHasher(iterations: configuration.pbkdf2Iterations), pool: pool,
             policy: configuration.policy, throttle: configuration.throttle, logoutURL: configuration.logoutURL,
-            clock: clock)
+            clock: clock, metrics: metrics)
         let routes = AuthRoutes(
             authenticator: authenticator, addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
-            readiness: readiness)
+            readiness: readiness, metricsEndpoint: metricsEndpoint)
         let sweeper = SessionSweeper(
             store: store, policy: configuration.policy, throttle: configuration.throttle,
             interval: configuration.sweepInterval, logger: logger)
@@ -38,17 +42,29 @@ public enum AuthServer {
             logger: logger)
     }
 
-    /// Runs `app` until SIGTERM or SIGINT, then shuts down gracefully: `/healthz` turns 503
-    /// at once, everything else is served for `drainDelay`, then the listener closes and
-    /// requests in flight finish.
+    /// A second listener serving only `/metrics` (`--metrics-port`), so the metrics need not
+    /// be reachable where the API is.
+    public static func metricsApplication(
+        endpoint: MetricsEndpoint, host: String, port: Int, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: endpoint.router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    /// Runs `applications` until SIGTERM or SIGINT, then shuts down gracefully: `/healthz`
+    /// turns 503 at once, everything else is served for `drainDelay`, then the listeners
+    /// close and requests in flight finish.
     public static func run(
-        _ app: some ApplicationProtocol, readiness: Readiness, drainDelay: Duration, logger: Logger
+        _ applications: [any Service], readiness: Readiness, drainDelay: Duration, logger: Logger
     ) async throws {
         let gate = ShutdownGate(readiness: readiness, drainDelay: drainDelay, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: app),
+                services: applications.map { .init(service: $0) } + [
                     // Last, so it is the first told to stop; its return is expected, not a failure.
                     .init(service: gate, successTerminationBehavior: .ignore),
                 ],

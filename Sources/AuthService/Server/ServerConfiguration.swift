@@ -5,6 +5,8 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 asks the kernel for a free port (tests); the chosen one is logged.
     public var port = 8080
+    /// A separate port for `/metrics` on the same host; nil serves it on `port`.
+    public var metricsPort: Int?
     public var policy = SessionPolicy()
     public var throttle = ThrottlePolicy()
     public var pbkdf2Iterations = PasswordHasher.defaultIterations

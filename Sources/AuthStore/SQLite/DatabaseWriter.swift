@@ -35,8 +35,11 @@ final class DatabaseWriter: @unchecked Sendable {
         let failed: @Sendable (any Error) -> Void
     }
 
-    init(connection: SQLiteConnection) {
+    private let observer: StoreObserver
+
+    init(connection: SQLiteConnection, observer: StoreObserver = .none) {
         self.connection = connection
+        self.observer = observer
     }
 
     /// Runs `body` in a write transaction and returns its result once that is durable.
@@ -116,6 +119,7 @@ final class DatabaseWriter: @unchecked Sendable {
 
     private func run(_ batch: ArraySlice<PendingWrite>) {
         guard !batch.isEmpty else { return }
+        let started = ContinuousClock.now
         do {
             try connection.execute("BEGIN IMMEDIATE")
         } catch {
@@ -137,6 +141,7 @@ final class DatabaseWriter: @unchecked Sendable {
         }
         do {
             try connection.execute("COMMIT")
+            observer.batchCommitted(batch.count, ContinuousClock.now - started)
             completions.forEach { $0.committed() }
         } catch {
             try? connection.execute("ROLLBACK")

@@ -89,6 +89,9 @@ public protocol AuthStorage: Sendable {
 
     // MARK: Maintenance
 
+    /// Session count and database size, for `/metrics` (a count over the sessions table:
+    /// fine once per scrape, not per request).
+    func statistics() async throws -> StoreStatistics
     /// A cheap query proving the database answers.
     /// - Returns: the schema version (the newest applied migration), for `/healthz`.
     func ping() async throws -> Int

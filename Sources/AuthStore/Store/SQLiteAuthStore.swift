@@ -20,9 +20,11 @@ public final class SQLiteAuthStore: AuthStorage {
     ///   - migrate: apply pending migrations (the default for every command but
     ///     `migrate status`, which only reports them).
     ///   - readers: number of reader connections.
+    ///   - observer: told about every committed write batch (the server's metrics).
     /// - Throws: ``StoreError``: the file cannot be opened or is not SQLite, or its migrations
     ///   are newer than or differ from this binary's.
-    public static func open(path: String, migrate: Bool = true, readers: Int = 2) throws -> SQLiteAuthStore {
+    public static func open(path: String, migrate: Bool = true, readers: Int = 2,
+                            observer: StoreObserver = .none) throws -> SQLiteAuthStore {
         do {
             let connection = try SQLiteConnection(path: path)
             do {
@@ -36,7 +38,8 @@ public final class SQLiteAuthStore: AuthStorage {
                 throw error
             }
             let pool = try ReaderPool(path: path, count: readers)
-            return SQLiteAuthStore(path: path, writer: DatabaseWriter(connection: connection), readers: pool)
+            return SQLiteAuthStore(
+                path: path, writer: DatabaseWriter(connection: connection, observer: observer), readers: pool)
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -64,6 +67,14 @@ public final class SQLiteAuthStore: AuthStorage {
     }
 
     // MARK: Maintenance
+
+    public func statistics() async throws -> StoreStatistics {
+        try await read { connection in
+            StoreStatistics(
+                sessions: Int(try connection.scalarInt("SELECT count(*) FROM sessions")),
+                databaseBytes: Int(try connection.scalarInt("PRAGMA page_count") * connection.scalarInt("PRAGMA page_size")))
+        }
+    }
 
     public func ping() async throws -> Int {
         try await read { Int(try $0.scalarInt("SELECT COALESCE(max(version), 0) FROM schema_migrations")) }

@@ -4,6 +4,9 @@ import AuthStore
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
 
 /// `authd serve`: the HTTP API.
 struct Serve: AsyncParsableCommand {
@@ -16,6 +19,8 @@ struct Serve: AsyncParsableCommand {
     var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (env AUTHD_PORT; default 8080).")
     var port: String?
+    @Option(name: .customLong("metrics-port"), help: "Serve /metrics on this port of --host instead of the API port (env AUTHD_METRICS_PORT).")
+    var metricsPort: String?
     @Option(name: .customLong("token-ttl"), help: "Absolute session lifetime (env AUTHD_TOKEN_TTL; default 8h).")
     var tokenTTL: String?
     @Option(name: .customLong("idle-timeout"), help: "Idle session timeout, 0 = off (env AUTHD_IDLE_TIMEOUT; default 30m).")
@@ -40,17 +45,32 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try serverConfiguration()
         let logger = try makeLogger()
-        let store = try database.open()
+        let registry = PrometheusCollectorRegistry()
+        let factory = AuthMetrics.prometheusFactory(registry: registry)
+        // Also the global factory, so metrics of the libraries we use land in the same registry.
+        MetricsSystem.bootstrap(factory)
+        let metrics = AuthMetrics(factory: factory)
+        let store = try database.open(observer: metrics.storeObserver)
         let pool = HashingPool()
         if try await store.userCount() == 0 {
             logger.warning("the database has no users yet; add one with: authd user add NAME --db \(database.path)")
         }
         let readiness = Readiness()
-        let app = AuthServer.application(
-            configuration: configuration, store: store, pool: pool, logger: logger, readiness: readiness,
-            onListening: { port in logger.notice("authd \(AuthdVersion.current) listening on \(configuration.host):\(port), database \(database.path)") })
+        let endpoint = MetricsEndpoint(registry: registry, metrics: metrics, store: store, pool: pool)
+        let host = configuration.host
+        var applications: [any Service] = [
+            AuthServer.application(
+                configuration: configuration, store: store, pool: pool, logger: logger, readiness: readiness,
+                metrics: metrics, metricsEndpoint: configuration.metricsPort == nil ? endpoint : nil,
+                onListening: { port in logger.notice("authd \(AuthdVersion.current) listening on \(host):\(port), database \(database.path)") })
+        ]
+        if let metricsPort = configuration.metricsPort {
+            applications.append(AuthServer.metricsApplication(
+                endpoint: endpoint, host: host, port: metricsPort, logger: logger,
+                onListening: { port in logger.notice("metrics on \(host):\(port)/metrics") }))
+        }
         do {
-            try await AuthServer.run(app, readiness: readiness, drainDelay: configuration.shutdownDelay, logger: logger)
+            try await AuthServer.run(applications, readiness: readiness, drainDelay: configuration.shutdownDelay, logger: logger)
         } catch {
             await store.close()
             await pool.shutdown()
@@ -70,6 +90,12 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("invalid --port \"\(portText)\": must be 0 to 65535")
         }
         configuration.port = port
+        if let text = metricsPort ?? Environment.value("AUTHD_METRICS_PORT") {
+            guard let metricsPort = Int(text), (0...65535).contains(metricsPort) else {
+                throw CommandFailure("invalid --metrics-port \"\(text)\": must be 0 to 65535")
+            }
+            configuration.metricsPort = metricsPort
+        }
         let ttl = try DurationParser.require(Environment.resolve(tokenTTL, "AUTHD_TOKEN_TTL", default: "8h"), option: "--token-ttl")
         guard ttl > .zero else { throw CommandFailure("invalid --token-ttl: must be longer than 0") }
         let idle = try DurationParser.require(Environment.resolve(idleTimeout, "AUTHD_IDLE_TIMEOUT", default: "30m"), option: "--idle-timeout")

@@ -52,8 +52,8 @@ struct DatabaseOptions: ParsableArguments {
     var path: String { Environment.resolve(db, "AUTHD_DB", default: "./authd.sqlite") }
 
     /// Opens the store, applying pending migrations.
-    func open(migrate: Bool = true) throws -> SQLiteAuthStore {
-        try SQLiteAuthStore.open(path: path, migrate: migrate)
+    func open(migrate: Bool = true, observer: StoreObserver = .none) throws -> SQLiteAuthStore {
+        try SQLiteAuthStore.open(path: path, migrate: migrate, observer: observer)
     }
 }
 

@@ -1,0 +1,38 @@
+import AuthStore
+import Hummingbird
+import Prometheus
+
+/// `GET /metrics`: the registry in Prometheus text format, after refreshing the gauges that
+/// are read at scrape time (live sessions, database size, PBKDF2 queue depth).
+public struct MetricsEndpoint: Sendable {
+    public static let path = "/metrics"
+
+    let registry: PrometheusCollectorRegistry
+    let metrics: AuthMetrics
+    let store: any AuthStorage
+    let pool: HashingPool
+
+    public init(registry: PrometheusCollectorRegistry, metrics: AuthMetrics, store: any AuthStorage, pool: HashingPool) {
+        self.registry = registry
+        self.metrics = metrics
+        self.store = store
+        self.pool = pool
+    }
+
+    func response() async -> Response {
+        // A database that does not answer leaves its gauges at their last values; the
+        // request counters still show the failures.
+        let statistics = try? await store.statistics()
+        metrics.refreshGauges(statistics: statistics, pbkdf2QueueDepth: pool.depth)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+
+    /// A router serving only `/metrics`, for `--metrics-port`.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get(RouterPath(Self.path)) { _, _ in await response() }
+        return router
+    }
+}
