@@ -21,6 +21,8 @@ let package = Package(
         // Metrics: the swift-metrics API in our code, Prometheus text format at /metrics.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // `authd serve --config FILE`: TOML is not something to parse by hand.
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         // Tests only: property-based checks of the header parser and the time formatter.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -84,6 +86,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
 

@@ -13,6 +13,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the HTTP API (login, logout, verify, health) until SIGINT or SIGTERM.")
 
+    @Option(help: "TOML config file; keys are these options' long names (env AUTHD_CONFIG).")
+    var config: String?
+    @Flag(name: .customLong("print-config"), help: "Print the effective configuration as TOML, with each value's source, and exit.")
+    var printConfig = false
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var hashing: HashingOptions
     @Option(help: "Address to listen on (env AUTHD_HOST; default 127.0.0.1).")
@@ -42,18 +46,35 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json, one object per line (env AUTHD_LOG_FORMAT; default text).")
     var logFormat: String?
 
+    /// Every option a config file may set, in `--print-config` order. A new option is
+    /// added here and resolved through `OptionLookup` like the others.
+    static let fileOptions = [
+        "db", "host", "port", "metrics-port", "pbkdf2-iterations", "token-ttl", "idle-timeout", "logout-url",
+        "trusted-proxy", "throttle-user-limit", "throttle-address-limit", "throttle-window", "shutdown-delay",
+        "log-level", "log-format",
+    ]
+    static let listOptions: Set<String> = ["trusted-proxy"]
+    /// Options `--print-config` must not show (none today; a future secret goes here).
+    static let secretOptions: Set<String> = []
+
     func run() async throws {
-        let configuration = try serverConfiguration()
-        let logger = try makeLogger()
+        let lookup = try optionLookup()
+        let configuration = try serverConfiguration(lookup)
+        let logger = try makeLogger(lookup)
+        let databasePath = database.path(lookup)
+        if printConfig {
+            print(lookup.renderTOML(order: Self.fileOptions, secret: Self.secretOptions), terminator: "")
+            return
+        }
         let registry = PrometheusCollectorRegistry()
         let factory = AuthMetrics.prometheusFactory(registry: registry)
         // Also the global factory, so metrics of the libraries we use land in the same registry.
         MetricsSystem.bootstrap(factory)
         let metrics = AuthMetrics(factory: factory)
-        let store = try database.open(observer: metrics.storeObserver)
+        let store = try database.open(observer: metrics.storeObserver, lookup: lookup)
         let pool = HashingPool()
         if try await store.userCount() == 0 {
-            logger.warning("the database has no users yet; add one with: authd user add NAME --db \(database.path)")
+            logger.warning("the database has no users yet; add one with: authd user add NAME --db \(databasePath)")
         }
         let readiness = Readiness()
         let endpoint = MetricsEndpoint(registry: registry, metrics: metrics, store: store, pool: pool)
@@ -62,7 +83,7 @@ struct Serve: AsyncParsableCommand {
             AuthServer.application(
                 configuration: configuration, store: store, pool: pool, logger: logger, readiness: readiness,
                 metrics: metrics, metricsEndpoint: configuration.metricsPort == nil ? endpoint : nil,
-                onListening: { port in logger.notice("authd \(AuthdVersion.current) listening on \(host):\(port), database \(database.path)") })
+                onListening: { port in logger.notice("authd \(AuthdVersion.current) listening on \(host):\(port), database \(databasePath)") })
         ]
         if let metricsPort = configuration.metricsPort {
             applications.append(AuthServer.metricsApplication(
@@ -82,71 +103,81 @@ struct Serve: AsyncParsableCommand {
         logger.notice("authd stopped; database closed")
     }
 
-    func serverConfiguration() throws -> ServerConfiguration {
+    /// The lookup over flags, environment and, when `--config`/`AUTHD_CONFIG` names one, the file.
+    func optionLookup() throws -> OptionLookup {
+        guard let path = config ?? Environment.value("AUTHD_CONFIG") else { return OptionLookup() }
+        return OptionLookup(file: try ConfigFile(path: path, options: Self.fileOptions, lists: Self.listOptions))
+    }
+
+    func serverConfiguration(_ lookup: OptionLookup) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        configuration.host = Environment.resolve(host, "AUTHD_HOST", default: "127.0.0.1")
-        let portText = Environment.resolve(port, "AUTHD_PORT", default: "8080")
-        guard let port = Int(portText), (0...65535).contains(port) else {
-            throw CommandFailure("invalid --port \"\(portText)\": must be 0 to 65535")
-        }
-        configuration.port = port
-        if let text = metricsPort ?? Environment.value("AUTHD_METRICS_PORT") {
-            guard let metricsPort = Int(text), (0...65535).contains(metricsPort) else {
-                throw CommandFailure("invalid --metrics-port \"\(text)\": must be 0 to 65535")
-            }
-            configuration.metricsPort = metricsPort
-        }
-        let ttl = try DurationParser.require(Environment.resolve(tokenTTL, "AUTHD_TOKEN_TTL", default: "8h"), option: "--token-ttl")
-        guard ttl > .zero else { throw CommandFailure("invalid --token-ttl: must be longer than 0") }
-        let idle = try DurationParser.require(Environment.resolve(idleTimeout, "AUTHD_IDLE_TIMEOUT", default: "30m"), option: "--idle-timeout")
+        configuration.host = lookup.value(host, "host", default: "127.0.0.1") ?? "127.0.0.1"
+        configuration.port = try parsePort(lookup.value(port, "port", default: "8080"), "port", lookup) ?? 8080
+        configuration.metricsPort = try parsePort(lookup.value(metricsPort, "metrics-port", default: nil), "metrics-port", lookup)
+        let ttl = try duration(tokenTTL, "token-ttl", default: "8h", lookup)
+        guard ttl > .zero else { throw CommandFailure("invalid \(lookup.origin(of: "token-ttl")): must be longer than 0") }
+        let idle = try duration(idleTimeout, "idle-timeout", default: "30m", lookup)
         configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idle == .zero ? nil : idle)
-        configuration.throttle = try throttlePolicy()
-        configuration.shutdownDelay = try DurationParser.require(
-            Environment.resolve(shutdownDelay, "AUTHD_SHUTDOWN_DELAY", default: "0"), option: "--shutdown-delay")
-        configuration.pbkdf2Iterations = try hashing.hasher().iterations
-        configuration.logoutURL = Environment.resolve(logoutURL, "AUTHD_LOGOUT_URL", default: "")
-        let proxies = trustedProxy.isEmpty
-            ? (Environment.value("AUTHD_TRUSTED_PROXY")?.split(separator: ",").map(String.init) ?? []) : trustedProxy
-        configuration.trustedProxies = try proxies.map { text in
+        configuration.throttle = try throttlePolicy(lookup)
+        configuration.shutdownDelay = try duration(shutdownDelay, "shutdown-delay", default: "0", lookup)
+        configuration.pbkdf2Iterations = try hashing.hasher(lookup).iterations
+        configuration.logoutURL = lookup.value(logoutURL, "logout-url", default: "") ?? ""
+        configuration.trustedProxies = try lookup.list(trustedProxy, "trusted-proxy").map { text in
             guard let cidr = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
-                throw CommandFailure("invalid --trusted-proxy \"\(text)\": expected a CIDR like 10.0.0.0/8 or ::1/128")
+                throw CommandFailure(
+                    "invalid \(lookup.origin(of: "trusted-proxy")) \"\(text)\": expected a CIDR like 10.0.0.0/8 or ::1/128")
             }
             return cidr
         }
         return configuration
     }
 
-    func throttlePolicy() throws -> ThrottlePolicy {
-        func limit(_ flag: String?, _ variable: String, _ option: String, _ fallback: Int) throws -> Int {
-            let text = Environment.resolve(flag, variable, default: String(fallback))
+    private func parsePort(_ text: String?, _ option: String, _ lookup: OptionLookup) throws -> Int? {
+        guard let text else { return nil }
+        guard let port = Int(text), (0...65535).contains(port) else {
+            throw CommandFailure("invalid \(lookup.origin(of: option)) \"\(text)\": must be 0 to 65535")
+        }
+        return port
+    }
+
+    private func duration(_ flag: String?, _ option: String, default fallback: String, _ lookup: OptionLookup) throws
+        -> Duration
+    {
+        let text = lookup.value(flag, option, default: fallback) ?? fallback
+        return try DurationParser.require(text, option: lookup.origin(of: option))
+    }
+
+    func throttlePolicy(_ lookup: OptionLookup) throws -> ThrottlePolicy {
+        func limit(_ flag: String?, _ option: String, _ fallback: Int) throws -> Int {
+            let text = lookup.value(flag, option, default: String(fallback)) ?? String(fallback)
             guard let value = Int(text), value >= 1 else {
-                throw CommandFailure("invalid \(option) \"\(text)\": must be a whole number of at least 1")
+                throw CommandFailure("invalid \(lookup.origin(of: option)) \"\(text)\": must be a whole number of at least 1")
             }
             return value
         }
         let defaults = ThrottlePolicy()
-        let window = try DurationParser.require(
-            Environment.resolve(throttleWindow, "AUTHD_THROTTLE_WINDOW", default: "5m"), option: "--throttle-window")
-        guard window > .zero else { throw CommandFailure("invalid --throttle-window: must be longer than 0") }
+        let window = try duration(throttleWindow, "throttle-window", default: "5m", lookup)
+        guard window > .zero else {
+            throw CommandFailure("invalid \(lookup.origin(of: "throttle-window")): must be longer than 0")
+        }
         return ThrottlePolicy(
-            perUserAndAddress: try limit(throttleUserLimit, "AUTHD_THROTTLE_USER_LIMIT", "--throttle-user-limit",
-                                         defaults.perUserAndAddress),
-            perAddress: try limit(throttleAddressLimit, "AUTHD_THROTTLE_ADDRESS_LIMIT", "--throttle-address-limit",
-                                  defaults.perAddress),
+            perUserAndAddress: try limit(throttleUserLimit, "throttle-user-limit", defaults.perUserAndAddress),
+            perAddress: try limit(throttleAddressLimit, "throttle-address-limit", defaults.perAddress),
             window: window)
     }
 
-    func makeLogger() throws -> Logger {
-        let levelText = Environment.resolve(logLevel, "AUTHD_LOG_LEVEL", default: "info")
+    func makeLogger(_ lookup: OptionLookup) throws -> Logger {
+        let levelText = lookup.value(logLevel, "log-level", default: "info") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
-            throw CommandFailure("invalid --log-level \"\(levelText)\": use trace, debug, info, notice, warning, error or critical")
+            throw CommandFailure(
+                "invalid \(lookup.origin(of: "log-level")) \"\(levelText)\": use trace, debug, info, notice, warning, error or critical")
         }
-        let format = Environment.resolve(logFormat, "AUTHD_LOG_FORMAT", default: "text")
+        let format = lookup.value(logFormat, "log-format", default: "text") ?? "text"
         var logger: Logger
         switch format {
         case "text": logger = Logger(label: "authd") { StreamLogHandler.standardError(label: $0) }
         case "json": logger = Logger(label: "authd") { JSONLogHandler(label: $0) }
-        default: throw CommandFailure("invalid --log-format \"\(format)\": use text or json")
+        default: throw CommandFailure("invalid \(lookup.origin(of: "log-format")) \"\(format)\": use text or json")
         }
         logger.logLevel = level
         return logger

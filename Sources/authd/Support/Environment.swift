@@ -49,11 +49,17 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file (env AUTHD_DB; default ./authd.sqlite).")
     var db: String?
 
-    var path: String { Environment.resolve(db, "AUTHD_DB", default: "./authd.sqlite") }
+    var path: String { path(OptionLookup.environmentOnly) }
+
+    /// The path from the flag, `AUTHD_DB`, the config file (`serve` only) or the default.
+    func path(_ lookup: OptionLookup) -> String {
+        lookup.value(db, "db", default: "./authd.sqlite") ?? "./authd.sqlite"
+    }
 
     /// Opens the store, applying pending migrations.
-    func open(migrate: Bool = true, observer: StoreObserver = .none) throws -> SQLiteAuthStore {
-        try SQLiteAuthStore.open(path: path, migrate: migrate, observer: observer)
+    func open(migrate: Bool = true, observer: StoreObserver = .none,
+              lookup: OptionLookup = .environmentOnly) throws -> SQLiteAuthStore {
+        try SQLiteAuthStore.open(path: path(lookup), migrate: migrate, observer: observer)
     }
 }
 
@@ -62,10 +68,12 @@ struct HashingOptions: ParsableArguments {
     @Option(name: .customLong("pbkdf2-iterations"), help: "PBKDF2 cost for new hashes (env AUTHD_PBKDF2_ITERATIONS; default 600000).")
     var pbkdf2Iterations: String?
 
-    func hasher() throws -> PasswordHasher {
-        let text = Environment.resolve(pbkdf2Iterations, "AUTHD_PBKDF2_ITERATIONS", default: String(PasswordHasher.defaultIterations))
+    func hasher(_ lookup: OptionLookup = .environmentOnly) throws -> PasswordHasher {
+        let fallback = String(PasswordHasher.defaultIterations)
+        let text = lookup.value(pbkdf2Iterations, "pbkdf2-iterations", default: fallback) ?? fallback
         guard let iterations = Int(text), iterations >= 1, iterations <= Int(Int32.max) else {
-            throw CommandFailure("invalid --pbkdf2-iterations \"\(text)\": must be a whole number from 1 to \(Int32.max)")
+            throw CommandFailure(
+                "invalid \(lookup.origin(of: "pbkdf2-iterations")) \"\(text)\": must be a whole number from 1 to \(Int32.max)")
         }
         return PasswordHasher(iterations: iterations)
     }
