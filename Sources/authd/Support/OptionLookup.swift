@@ -1,3 +1,4 @@
+import AuthService
 import Foundation
 
 /// Resolves option values in CLI.md's order — the flag, else the `AUTHD_*` variable of the
@@ -109,23 +110,8 @@ final class OptionLookup {
         return quoted(text)
     }
 
+    /// A TOML basic string: JSON's escaping, plus DEL, which TOML (unlike JSON) requires escaped.
     private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += String(format: "\\u%04X", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        WireBody.quoted(text).replacingOccurrences(of: "\u{7f}", with: "\\u007F")
     }
 }
