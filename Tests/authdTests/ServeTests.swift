@@ -119,6 +119,9 @@ import FoundationNetworking
             let access = objects.first { $0["request_id"] as? String == login.requestID }
             #expect(access?["status"] as? String == "200")
             #expect(access?["path"] as? String == "/directlink/v1/auth/login")
+            #expect(access?["method"] as? String == "POST")
+            #expect(access?["address"] as? String == "127.0.0.1")
+            #expect(access?["duration_ms"] != nil)
             #expect(!server.output.contains(login.token))
             #expect(!server.output.contains(password))
             #expect(!server.output.contains("Basic "))

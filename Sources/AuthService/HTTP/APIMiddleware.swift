@@ -21,10 +21,14 @@ public struct APIMiddleware: RouterMiddleware {
     let routes: [String: [HTTPRequest.Method]]
     /// Request durations per route.
     let metrics: AuthMetrics
+    /// The client address for the access log: the same one the audit log records.
+    let addresses: ClientAddressResolver
 
-    public init(routes: [String: [HTTPRequest.Method]], metrics: AuthMetrics = .disabled) {
+    public init(routes: [String: [HTTPRequest.Method]], metrics: AuthMetrics = .disabled,
+                addresses: ClientAddressResolver = ClientAddressResolver(trustedProxies: [])) {
         self.routes = routes
         self.metrics = metrics
+        self.addresses = addresses
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -54,7 +58,7 @@ public struct APIMiddleware: RouterMiddleware {
             metadata: [
                 "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
                 "status": "\(response.status.code)", "duration_ms": "\(elapsed.milliseconds)",
-                "peer": "\(context.peerAddress)",
+                "address": "\(addresses.resolve(peer: context.peerAddress, forwardedFor: request.headers[values: .forwardedFor]))",
             ])
         return response
     }

@@ -38,7 +38,7 @@ public struct AuthRoutes: Sendable {
             Self.loginPath: [.post], Self.logoutPath: [.post], Self.verifyPath: [.get], Self.healthPath: [.get],
         ]
         if metricsEndpoint != nil { routes[MetricsEndpoint.path] = [.get] }
-        router.add(middleware: APIMiddleware(routes: routes, metrics: authenticator.metrics))
+        router.add(middleware: APIMiddleware(routes: routes, metrics: authenticator.metrics, addresses: addresses))
         router.post(RouterPath(Self.loginPath)) { request, context in try await login(request, context) }
         router.post(RouterPath(Self.logoutPath)) { request, context in try await logout(request, context) }
         router.get(RouterPath(Self.verifyPath)) { request, context in try await verify(request, context) }
