@@ -2,9 +2,10 @@
 --
 --   wrk ... -s tokens.lua URL -- TOKENS_FILE METHOD PATH THREADS MODE
 --
--- MODE "once": each token is used once (logout: a token ends with its session); when a
--- thread runs out it keeps sending its last token (answered 401, cheap) until wrk stops,
--- and only the successful part is timed. MODE "cycle": tokens are reused round-robin
+-- MODE "once": each token is used once (logout: a token ends with its session); a thread
+-- that has had an answer for each of its tokens stops (wrk.thread:stop()), and only the
+-- successful part is timed. Requests sent meanwhile repeat the thread's last token
+-- (answered 401). MODE "cycle": tokens are reused round-robin
 -- (verify). Threads take disjoint slices of the file.
 --
 -- done() prints one line for the driver:
@@ -62,6 +63,9 @@ function response(status, headers, body)
         last_ok = now()
     else
         other = other + 1
+    end
+    if mode == "once" and ok + other >= #requests then
+        wrk.thread:stop()
     end
 end
 
