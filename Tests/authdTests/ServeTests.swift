@@ -33,7 +33,11 @@ import FoundationNetworking
             let server = try await ServedProcess(sandbox: sandbox, arguments: ["--shutdown-delay", "10m"])
             let healthy = try await server.request("GET", "/healthz")
             #expect(healthy.status == 200 && healthy.body == #"{"status":"ok"}"#)
-            #expect(healthy.headers["x-authd-schema-version"] == "2")
+            // The newest migration in the repository's migrations/ folder, e.g. 0003_….sql → 3.
+            let migrations = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appending(path: "migrations")
+            let newest = try FileManager.default.contentsOfDirectory(atPath: migrations.path).compactMap { Int($0.prefix(4)) }.max()
+            #expect(healthy.headers["x-authd-schema-version"] == newest.map(String.init))
             let token = try await server.login("alice", password).token
 
             server.signal(SIGTERM)
