@@ -16,7 +16,9 @@ import FoundationNetworking
     @Test func authRequestProtectsALocation() async throws {
         try await Sandbox.with { sandbox in
             try await sandbox.addUser("alice", password: password)
-            let authd = try await ServedProcess(sandbox: sandbox, arguments: ["--trusted-proxy", "127.0.0.1/32"])
+            // nginx reaches authd from 127.0.0.2 (proxy_bind) and the test client connects
+            // from 127.0.0.1, so the audited address tells which one authd believed.
+            let authd = try await ServedProcess(sandbox: sandbox, arguments: ["--trusted-proxy", "127.0.0.2/32"])
             let nginx = try await NginxProcess(sandbox: sandbox, authdPort: authd.port)
             defer { nginx.stop() }
 
@@ -26,25 +28,32 @@ import FoundationNetworking
 
             // Log in through nginx; the token opens the protected location.
             let credentials = Data("alice:\(password)".utf8).base64EncodedString()
-            let login = try await nginx.request("/directlink/v1/auth/login", method: "POST", authorization: "Basic \(credentials)")
+            // The client's own X-Forwarded-For is dropped by nginx, the edge.
+            let login = try await nginx.request("/directlink/v1/auth/login", method: "POST", authorization: "Basic \(credentials)",
+                                                extraHeaders: ["X-Forwarded-For": "203.0.113.9"])
             #expect(login.status == 200)
             let json = try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any]
             let token = try #require(json?["bearer"] as? String)
             let allowed = try await nginx.request("/app/hello", authorization: "Bearer \(token)")
             #expect(allowed.status == 200)
-            #expect(allowed.body == "app sees user=alice\n")
+            // The application gets the user and not the token.
+            #expect(allowed.body == "app sees user=alice authorization=\n")
             // A user name sent by the client is replaced, not passed through.
             let forged = try await nginx.request("/app/hello", authorization: "Bearer \(token)", extraHeaders: ["X-Auth-User": "root"])
-            #expect(forged.body == "app sees user=alice\n")
+            #expect(forged.body == "app sees user=alice authorization=\n")
 
             // After logout the same token is refused again.
             let logout = try await nginx.request("/directlink/v1/auth/logout", method: "POST", authorization: "Bearer \(token)")
             #expect(logout.status == 200)
             #expect(try await nginx.request("/app/hello", authorization: "Bearer \(token)").status == 401)
 
-            // authd saw the client's address through X-Forwarded-For (nginx is a trusted proxy).
-            let audit = try await sandbox.authd("audit", "--event", "login", "--format", "csv")
-            #expect(audit.stdout.contains(",127.0.0.1,"), "\(audit.stdout)")
+            // authd audited the client's address, which only nginx's X-Forwarded-For carries:
+            // not nginx's own address and not the one the client forged.
+            let audit = try await sandbox.authd("audit", "--event", "login", "--event", "logout", "--format", "csv")
+            let rows = audit.stdout.split(separator: "\n").dropFirst()
+            #expect(rows.count == 2, "\(audit.stdout)")
+            #expect(rows.allSatisfy { $0.contains(",127.0.0.1,") }, "\(audit.stdout)")
+            #expect(!audit.stdout.contains("127.0.0.2") && !audit.stdout.contains("203.0.113.9"), "\(audit.stdout)")
             await authd.stop()
         }
     }
@@ -87,6 +96,7 @@ final class NginxProcess: @unchecked Sendable {
                 uwsgi_temp_path \(prefix)/uwsgi;
                 scgi_temp_path \(prefix)/scgi;
                 upstream authd { server 127.0.0.1:\(authdPort); keepalive 4; }
+                proxy_bind 127.0.0.2;
                 upstream app { server 127.0.0.1:\(appPort); }
                 limit_conn_zone $binary_remote_addr zone=authd_per_ip:1m;
                 server {
@@ -95,7 +105,7 @@ final class NginxProcess: @unchecked Sendable {
                 }
                 server {
                     listen 127.0.0.1:\(appPort);
-                    location / { default_type text/plain; return 200 "app sees user=$http_x_auth_user\\n"; }
+                    location / { default_type text/plain; return 200 "app sees user=$http_x_auth_user authorization=$http_authorization\\n"; }
                 }
             }
             """
