@@ -77,6 +77,31 @@ import Testing
         }
     }
 
+    /// The `--metrics-port` listener has the API listener's connection limits: garbage gets
+    /// the contract's 400 body and an idle connection is closed.
+    @Test func separateMetricsListenerIsHardenedLikeTheAPI() async throws {
+        var app = try await TestApp()
+        app.configuration.connectionIdleTimeout = .milliseconds(300)
+        try await app.testMetricsListener { client in
+            // Raw connections only: the test client's own connection, opened up front, may
+            // itself be closed as idle before it is used.
+            let port = try #require(client.port)
+            let scrape = try RawConnection(port: port, timeout: .seconds(10))
+            scrape.send("GET \(MetricsEndpoint.path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let scraped = String(decoding: try scrape.readUntilClosed(), as: UTF8.self)
+            #expect(scraped.hasPrefix("HTTP/1.1 200 OK\r\n") && scraped.contains("authd_pbkdf2_queue_depth"), "\(scraped)")
+            let garbage = try RawConnection(port: port, timeout: .seconds(10))
+            garbage.send("\u{1}\u{2} not http\r\n\r\n")
+            let answer = String(decoding: try garbage.readUntilClosed(), as: UTF8.self)
+            #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer)")
+            #expect(answer.contains(#"{"status":400,"description":"Bad Request","apiver":"#), "\(answer)")
+            // Connected and silent: closed after the idle timeout, long before the 10 s the
+            // receive waits.
+            let idle = try RawConnection(port: port, timeout: .seconds(10))
+            #expect(try idle.readUntilClosed().isEmpty)
+        }
+    }
+
     @Test func throttledAndMalformedAttemptsAreCountedWithTheirReason() async throws {
         var app = try await TestApp()
         app.configuration.throttle = .init(perUserAndAddress: 1, perAddress: 100, window: .seconds(300))

@@ -67,6 +67,22 @@ struct TestApp {
         await close()
     }
 
+    /// Runs `body` against the separate `--metrics-port` listener, live on 127.0.0.1.
+    func testMetricsListener(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "authd-test")
+        logger.logLevel = .warning
+        let app = AuthServer.metricsApplication(
+            endpoint: MetricsEndpoint(registry: registry, metrics: metrics, store: store, pool: pool),
+            host: "127.0.0.1", port: 0, idleTimeout: configuration.connectionIdleTimeout, logger: logger)
+        do {
+            try await app.test(.live, body)
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
     private func close() async {
         await store.close()
         await pool.shutdown()

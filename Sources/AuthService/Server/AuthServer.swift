@@ -1,5 +1,6 @@
 import AuthStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -33,9 +34,7 @@ public enum AuthServer {
             interval: configuration.sweepInterval, logger: logger)
         return Application(
             router: routes.router(),
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [ParseErrorResponder(logger: logger)],
-                idleTimeout: TimeAmount(configuration.connectionIdleTimeout))),
+            server: hardenedHTTP1(idleTimeout: configuration.connectionIdleTimeout, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [sweeper],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
@@ -44,15 +43,26 @@ public enum AuthServer {
 
     /// A second listener serving only `/metrics` (`--metrics-port`), so the metrics need not
     /// be reachable where the API is.
+    /// Same connection limits as the API listener: a scraper port left open to a network
+    /// must not be an easier target.
     public static func metricsApplication(
-        endpoint: MetricsEndpoint, host: String, port: Int, logger: Logger,
+        endpoint: MetricsEndpoint, host: String, port: Int, idleTimeout: Duration, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: endpoint.router(),
+            server: hardenedHTTP1(idleTimeout: idleTimeout, logger: logger),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// HTTP/1.1 that closes idle connections and answers requests NIO cannot parse with the
+    /// contract's body instead of dropping them (``ParseErrorResponder``).
+    private static func hardenedHTTP1(idleTimeout: Duration, logger: Logger) -> HTTPServerBuilder {
+        .http1(configuration: .init(
+            additionalChannelHandlers: [ParseErrorResponder(logger: logger)],
+            idleTimeout: TimeAmount(idleTimeout)))
     }
 
     /// Runs `applications` until SIGTERM or SIGINT, then shuts down gracefully: `/healthz`

@@ -87,7 +87,7 @@ struct Serve: AsyncParsableCommand {
         ]
         if let metricsPort = configuration.metricsPort {
             applications.append(AuthServer.metricsApplication(
-                endpoint: endpoint, host: host, port: metricsPort, logger: logger,
+                endpoint: endpoint, host: host, port: metricsPort, idleTimeout: configuration.connectionIdleTimeout, logger: logger,
                 onListening: { port in logger.notice("metrics on \(host):\(port)/metrics") }))
         }
         do {
