@@ -81,6 +81,7 @@ import Testing
 
     @Test(arguments: [
         ("prot = 8080\n", "unknown option \"prot\""),
+        ("\"a\\nb\" = 1\n", #"unknown option "a\nb""#),
         ("port = \n", "line 1"),
         ("port = true\n", "port must be a string or a number"),
         ("trusted-proxy = [true]\n", "trusted-proxy must be a string or an array of strings"),
@@ -94,6 +95,29 @@ import Testing
             let result = try await sandbox.authd(arguments: ["serve", "--config", file])
             expectFailure(result, message)
             #expect(!sandbox.fileExists(sandbox.path("authd.sqlite")))
+        }
+    }
+
+    /// Every option `serve --help` lists can be set in a config file and shows in
+    /// `--print-config`; only the options about the configuration itself cannot.
+    @Test func everyServeOptionIsAFileKey() async throws {
+        try await Sandbox.with { sandbox in
+            let help = try await sandbox.authd(arguments: ["serve", "--help"])
+            let listed = Set(help.stdout.matches(of: #/^  --([a-z0-9-]+)/#.anchorsMatchLineEndings()).map { String($0.1) })
+                .subtracting(["config", "print-config", "version", "help"])
+            #expect(listed.count >= 15, "\(help.stdout)")
+            // metrics-port has no default; give it one so every key has a value to print.
+            let printed = try await sandbox.authd(arguments: ["serve", "--print-config", "--metrics-port", "9464"])
+            #expect(Set(effective(printed.stdout).keys) == listed)
+            var file = ""
+            for key in listed.sorted() { file += "\(key) = \(effective(printed.stdout)[key]!.value)\n" }
+            let saved = try write(sandbox, "all.toml", file)
+            // Without the harness's AUTHD_PBKDF2_ITERATIONS, so that key too comes from the file.
+            let fromFile = try await sandbox.authd(arguments: ["serve", "--config", saved, "--print-config"],
+                                                   environment: ["AUTHD_PBKDF2_ITERATIONS": nil])
+            #expect(fromFile.status == 0, "\(fromFile)")
+            #expect(effective(fromFile.stdout).count == listed.count, "\(fromFile.stdout)")
+            #expect(effective(fromFile.stdout).values.allSatisfy { $0.source == "file \(saved)" }, "\(fromFile.stdout)")
         }
     }
 

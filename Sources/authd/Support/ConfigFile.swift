@@ -1,4 +1,5 @@
 import Foundation
+import AuthService
 import TOMLKit
 
 /// `authd serve --config FILE`: a TOML file whose keys are `serve`'s long option names.
@@ -41,7 +42,8 @@ struct ConfigFile {
         var values: [String: [String]] = [:]
         for key in table.keys.sorted() {
             guard options.contains(key) else {
-                throw CommandFailure("config file \(path): unknown option \"\(key)\" (known: \(options.joined(separator: ", ")))")
+                // Quoted with escapes: a TOML key may hold a newline, and the error stays one line.
+                throw CommandFailure("config file \(path): unknown option \(WireBody.quoted(key)) (known: \(options.joined(separator: ", ")))")
             }
             guard let value = table[key], let texts = Self.texts(value, repeatable: lists.contains(key)) else {
                 let expected = lists.contains(key) ? "a string or an array of strings" : "a string or a number"
