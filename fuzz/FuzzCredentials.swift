@@ -25,8 +25,9 @@ private func check(_ header: String, decodedPayload: [UInt8]?) {
         precondition(!user.contains(UInt8(ascii: ":")), "username contains ':'")
         precondition(!user.contains(where: { $0 < 0x20 || $0 == 0x7f }), "control character in username")
         if let decodedPayload {
-            precondition(user + [UInt8(ascii: ":")] + pass == decodedPayload,
-                         "user:password does not round-trip to the decoded payload")
+            precondition(
+                user + [UInt8(ascii: ":")] + pass == decodedPayload,
+                "user:password does not round-trip to the decoded payload")
         }
         // Independently of how we built the header, the payload must decode to the same bytes.
         let payload = header.firstIndex(of: " ").map { header[header.index(after: $0)...].drop { $0 == " " } }

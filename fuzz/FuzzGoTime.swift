@@ -18,15 +18,17 @@ private func checkShape(_ text: String, _ instant: GoTime.Instant, utc: Bool) {
     let fields = text.split(separator: " ", omittingEmptySubsequences: false)
     precondition(fields.count == 5, "expected 5 space-separated fields: \(text)")
     let date = fields[0].split(separator: "-", omittingEmptySubsequences: false)
-    precondition(date.count == 3 && isDigits(date[0], count: 4) && isDigits(date[1], count: 2)
-                 && isDigits(date[2], count: 2), "bad date: \(text)")
+    precondition(
+        date.count == 3 && isDigits(date[0], count: 4) && isDigits(date[1], count: 2)
+            && isDigits(date[2], count: 2), "bad date: \(text)")
     let clockAndFraction = fields[1].split(separator: ".", omittingEmptySubsequences: false)
     precondition(clockAndFraction.count <= 2, "bad time: \(text)")
     let clock = clockAndFraction[0].split(separator: ":", omittingEmptySubsequences: false)
     precondition(clock.count == 3 && clock.allSatisfy { isDigits($0, count: 2) }, "bad clock: \(text)")
     precondition(Int(clock[0])! < 24 && Int(clock[1])! < 60 && Int(clock[2])! < 61, "clock out of range: \(text)")
-    precondition(Int(date[1])! >= 1 && Int(date[1])! <= 12 && Int(date[2])! >= 1 && Int(date[2])! <= 31,
-                 "date out of range: \(text)")
+    precondition(
+        Int(date[1])! >= 1 && Int(date[1])! <= 12 && Int(date[2])! >= 1 && Int(date[2])! <= 31,
+        "date out of range: \(text)")
     if clockAndFraction.count == 2 {
         let fraction = clockAndFraction[1]
         precondition(isDigits(fraction) && fraction.count <= 9 && fraction.last != "0", "bad fraction: \(text)")
@@ -37,17 +39,20 @@ private func checkShape(_ text: String, _ instant: GoTime.Instant, utc: Bool) {
         precondition(instant.nanoseconds == 0, "fraction missing for non-zero nanoseconds: \(text)")
     }
     let offset = fields[2]
-    precondition(offset.count == 5 && (offset.first == "+" || offset.first == "-")
-                 && isDigits(offset.dropFirst(), count: 4), "bad offset: \(text)")
+    precondition(
+        offset.count == 5 && (offset.first == "+" || offset.first == "-")
+            && isDigits(offset.dropFirst(), count: 4), "bad offset: \(text)")
     precondition(!fields[3].isEmpty, "empty zone abbreviation: \(text)")
     if utc { precondition(offset == "+0000" && fields[3] == "UTC", "UTC expected: \(text)") }
     let mono = fields[4]
     precondition(mono.hasPrefix("m=+") || mono.hasPrefix("m=-"), "bad m=: \(text)")
     let monoParts = mono.dropFirst(3).split(separator: ".", omittingEmptySubsequences: false)
-    precondition(monoParts.count == 2 && isDigits(monoParts[0]) && isDigits(monoParts[1], count: 9), "bad m= value: \(text)")
+    precondition(
+        monoParts.count == 2 && isDigits(monoParts[0]) && isDigits(monoParts[1], count: 9), "bad m= value: \(text)")
     let magnitude = instant.monotonicNanoseconds.magnitude
-    precondition(UInt64(monoParts[0]) == magnitude / 1_000_000_000
-                 && UInt64(monoParts[1]) == magnitude % 1_000_000_000, "m= does not match: \(text)")
+    precondition(
+        UInt64(monoParts[0]) == magnitude / 1_000_000_000
+            && UInt64(monoParts[1]) == magnitude % 1_000_000_000, "m= does not match: \(text)")
     precondition(mono.hasPrefix("m=-") == (instant.monotonicNanoseconds < 0), "m= sign: \(text)")
 }
 
@@ -59,8 +64,8 @@ public func fuzzGoTime(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Seconds within years 0001...9999 (Go's own range for this layout; 4-digit years),
     // unless mode bit 0 asks for the raw 64-bit value to probe the edges.
     let rawSeconds = readInt64(rest, 0)
-    let minSeconds: Int64 = -62_135_596_800       // 0001-01-01T00:00:00Z
-    let maxSeconds: Int64 = 253_402_300_799       // 9999-12-31T23:59:59Z
+    let minSeconds: Int64 = -62_135_596_800  // 0001-01-01T00:00:00Z
+    let maxSeconds: Int64 = 253_402_300_799  // 9999-12-31T23:59:59Z
     let span = UInt64(maxSeconds - minSeconds + 1)
     let seconds = Int(minSeconds + Int64(rawSeconds.magnitude % span))
     let nanoseconds = Int(readInt64(rest, 8).magnitude % 1_000_000_000)

@@ -9,7 +9,10 @@ struct Authd: AsyncParsableCommand {
         commandName: "authd",
         abstract: "A self-hosted authentication service: users, sessions and an audit trail in SQLite.",
         version: AuthdVersion.current,
-        subcommands: [Serve.self, UserCommand.self, SessionCommand.self, AuditCommand.self, ThrottleCommand.self, MigrateCommand.self, Backup.self]
+        subcommands: [
+            Serve.self, UserCommand.self, SessionCommand.self, AuditCommand.self, ThrottleCommand.self,
+            MigrateCommand.self, Backup.self,
+        ]
     )
 
     static func main() async {

@@ -25,8 +25,11 @@ import Testing
     }
 
     @Test func trustedPeerYieldsRightmostUntrustedHop() throws {
-        let resolver = ClientAddressResolver(trustedProxies: [try #require(CIDR("127.0.0.1/32")), try #require(CIDR("10.0.0.0/8"))])
-        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: ["6.6.6.6, 198.51.100.7, 10.0.0.2"]) == "198.51.100.7")
+        let resolver = ClientAddressResolver(trustedProxies: [
+            try #require(CIDR("127.0.0.1/32")), try #require(CIDR("10.0.0.0/8")),
+        ])
+        #expect(
+            resolver.resolve(peer: "127.0.0.1", forwardedFor: ["6.6.6.6, 198.51.100.7, 10.0.0.2"]) == "198.51.100.7")
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: ["6.6.6.6", "198.51.100.7"]) == "198.51.100.7")
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: []) == "127.0.0.1")
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: ["garbage"]) == "127.0.0.1")

@@ -7,7 +7,8 @@ import Testing
     let seconds = 1_655_153_650
 
     @Test func utcWithFractionTrimmedAndMonotonicSeconds() {
-        let instant = GoTime.Instant(seconds: seconds, nanoseconds: 137_992_000, monotonicNanoseconds: 19_746_016_009_415)
+        let instant = GoTime.Instant(
+            seconds: seconds, nanoseconds: 137_992_000, monotonicNanoseconds: 19_746_016_009_415)
         #expect(GoTime.format(instant, localZone: false) == "2022-06-13 20:54:10.137992 +0000 UTC m=+19746.016009415")
     }
 

@@ -8,7 +8,9 @@ import Testing
 @Suite struct JSONLogHandlerTests {
     @Test func eachEventIsOneParseableJSONLine() throws {
         let lines = Mutex<[String]>([])
-        var logger = Logger(label: "authd") { label in JSONLogHandler(label: label) { line in lines.withLock { $0.append(line) } } }
+        var logger = Logger(label: "authd") { label in
+            JSONLogHandler(label: label) { line in lines.withLock { $0.append(line) } }
+        }
         logger[metadataKey: "hb.request.id"] = "abc123"
         logger.info("request", metadata: ["status": "200", "path": "/x\"y\n"])
         let captured = lines.withLock { $0 }

@@ -11,9 +11,13 @@ import Testing
         let app = try await TestApp()
         try await app.test(.live) { client in
             var many = Header.basic("alice", "secret")
-            for index in 0..<APIMiddleware.maxHeaderCount { many.append(HTTPField(name: HTTPField.Name("X-Pad-\(index)")!, value: "x")) }
+            for index in 0..<APIMiddleware.maxHeaderCount {
+                many.append(HTTPField(name: HTTPField.Name("X-Pad-\(index)")!, value: "x"))
+            }
             var large = Header.basic("alice", "secret")
-            large.append(HTTPField(name: HTTPField.Name("X-Pad")!, value: String(repeating: "y", count: APIMiddleware.maxHeaderBytes)))
+            large.append(
+                HTTPField(
+                    name: HTTPField.Name("X-Pad")!, value: String(repeating: "y", count: APIMiddleware.maxHeaderBytes)))
             for headers in [many, large] {
                 try await client.execute(uri: loginPath, method: .post, headers: headers) { response in
                     #expect(response.status == .requestHeaderFieldsTooLarge)
@@ -40,12 +44,16 @@ import Testing
     @Test func overlongCredentialsAre400AndServerStillServes() async throws {
         let app = try await TestApp()
         try await app.test(.live) { client in
-            try await client.execute(uri: loginPath, method: .post,
-                                     headers: Header.basic(String(repeating: "u", count: 129), "secret")) { response in
+            try await client.execute(
+                uri: loginPath, method: .post,
+                headers: Header.basic(String(repeating: "u", count: 129), "secret")
+            ) { response in
                 #expect(response.status == .badRequest)
             }
-            try await client.execute(uri: loginPath, method: .post,
-                                     headers: Header.basic("alice", String(repeating: "p", count: 1025))) { response in
+            try await client.execute(
+                uri: loginPath, method: .post,
+                headers: Header.basic("alice", String(repeating: "p", count: 1025))
+            ) { response in
                 #expect(response.status == .badRequest)
             }
             _ = try await login(client)
@@ -56,7 +64,9 @@ import Testing
         let app = try await TestApp()
         try await app.test(.live) { client in
             let body = ByteBuffer(repeating: UInt8(ascii: "z"), count: APIMiddleware.maxBodyBytes + 1)
-            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret"), body: body) { response in
+            try await client.execute(
+                uri: loginPath, method: .post, headers: Header.basic("alice", "secret"), body: body
+            ) { response in
                 #expect(response.status == .contentTooLarge)
                 #expect(response.shape == errorShape(413, "Request Entity Too Large"))
             }
@@ -96,7 +106,9 @@ import Testing
     @Test func garbageIs400WithTheContractBody() async throws {
         let app = try await TestApp()
         try await app.test(.live) { client in
-            for garbage in ["\u{1}\u{2}\u{3} not http\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n"] {
+            for garbage in [
+                "\u{1}\u{2}\u{3} not http\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n",
+            ] {
                 let connection = try RawConnection(port: try #require(client.port))
                 connection.send(garbage)
                 let response = parse(try connection.readUntilClosed())
@@ -117,7 +129,8 @@ import Testing
         app.configuration.connectionIdleTimeout = .seconds(2)
         try await app.test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
-            let head = Array("GET \(verifyPath) HTTP/1.1\r\nHost: x\r\nX-Pad: \(String(repeating: "d", count: 10_000))\r\n\r\n".utf8)
+            let head = Array(
+                "GET \(verifyPath) HTTP/1.1\r\nHost: x\r\nX-Pad: \(String(repeating: "d", count: 10_000))\r\n\r\n".utf8)
             var sentBeforeClose = 0
             // The drip is the behaviour under test: one byte every 20 ms would finish the
             // head after 200 s. The server must cut it off long before.

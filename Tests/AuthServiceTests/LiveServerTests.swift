@@ -1,5 +1,5 @@
-import Dispatch
 import AuthStore
+import Dispatch
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -19,7 +19,10 @@ import Testing
             }
             try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(token)) { response in
                 #expect(response.status == .ok)
-                #expect(response.shape == #"{"status":0,"description":"handlerAuthLogout:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"","time":"T"}"#)
+                #expect(
+                    response.shape
+                        == #"{"status":0,"description":"handlerAuthLogout:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"","time":"T"}"#
+                )
             }
             try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(token)) { response in
                 #expect(response.status == .unauthorized)
@@ -70,7 +73,8 @@ import Testing
     @Test func errorsOverTCPCarryTheContractBody() async throws {
         let app = try await TestApp()
         try await app.test(.live) { client in
-            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "nope")) { response in
+            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "nope")) {
+                response in
                 #expect(response.status == .unauthorized)
                 #expect(response.shape == errorShape(401, "Unauthorized"))
                 #expect(response.headers[.requestID] != nil)

@@ -11,14 +11,18 @@ import Testing
         let app = try await TestApp()
         let store = app.store
         try await app.test { client in
-            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) { response in
+            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) {
+                response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
                 #expect(response.headers[.requestID]?.isEmpty == false)
                 let token = response.bearer
                 #expect(token.count == 43)
                 #expect(token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-                #expect(response.shape == #"{"status":0,"description":"handlerAuthLogin:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"\#(token)","time":"T"}"#)
+                #expect(
+                    response.shape
+                        == #"{"status":0,"description":"handlerAuthLogin:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"\#(token)","time":"T"}"#
+                )
             }
             let audit = try await store.recentAudit(limit: 1)
             let row = try #require(audit.first)
@@ -38,10 +42,13 @@ import Testing
         let pool = app.pool
         try await app.test { client in
             var bodies: [String] = []
-            for (user, password, reason) in [("nobody", "secret", AuditReason.unknownUser), ("alice", "wrong", .badPassword),
-                                             ("dora", "secret", .disabled)] {
+            for (user, password, reason) in [
+                ("nobody", "secret", AuditReason.unknownUser), ("alice", "wrong", .badPassword),
+                ("dora", "secret", .disabled),
+            ] {
                 let before = pool.completedJobs
-                try await client.execute(uri: loginPath, method: .post, headers: Header.basic(user, password)) { response in
+                try await client.execute(uri: loginPath, method: .post, headers: Header.basic(user, password)) {
+                    response in
                     #expect(response.status == .unauthorized)
                     bodies.append(response.shape)
                 }
@@ -67,7 +74,10 @@ import Testing
                 [.authorization: "Basic " + Data("nocolon".utf8).base64EncodedString()],
                 [.authorization: "Basic " + Data(":pw".utf8).base64EncodedString()],
                 [.authorization: "Basic " + Data([0x61, 0xff, 0x3a, 0x61]).base64EncodedString()],
-                [.authorization: "Basic " + Data("u:\(String(repeating: "p", count: 1025))".utf8).base64EncodedString()],
+                [
+                    .authorization: "Basic "
+                        + Data("u:\(String(repeating: "p", count: 1025))".utf8).base64EncodedString()
+                ],
                 Header.basic("alice", "secret") + [.contentType: "text/plain"],
             ]
             for header in headers {
@@ -86,9 +96,11 @@ import Testing
     func jsonContentTypesAreAccepted(_ contentType: String) async throws {
         let app = try await TestApp()
         try await app.test { client in
-            try await client.execute(uri: loginPath, method: .post,
-                                     headers: Header.basic("alice", "secret") + [.contentType: contentType],
-                                     body: ByteBuffer(string: "{}")) { response in
+            try await client.execute(
+                uri: loginPath, method: .post,
+                headers: Header.basic("alice", "secret") + [.contentType: contentType],
+                body: ByteBuffer(string: "{}")
+            ) { response in
                 #expect(response.status == .ok)
             }
         }
@@ -98,7 +110,9 @@ import Testing
         let app = try await TestApp()
         try await app.test { client in
             let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: APIMiddleware.maxBodyBytes + 1)
-            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret"), body: body) { response in
+            try await client.execute(
+                uri: loginPath, method: .post, headers: Header.basic("alice", "secret"), body: body
+            ) { response in
                 #expect(response.status == .contentTooLarge)
                 #expect(response.shape == errorShape(413, "Request Entity Too Large"))
             }
@@ -109,13 +123,15 @@ import Testing
         let app = try await TestApp(users: [("alice", "secret")], iterations: 500)
         let store = app.store
         try await app.test { client in
-            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) { response in
+            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) {
+                response in
                 #expect(response.status == .ok)
             }
             let user = try #require(try await store.user(named: "alice"))
             #expect(PHCHash(user.passwordHash)?.iterations == TestApp.iterations)
-            #expect(PasswordHasher(iterations: TestApp.iterations).verify("secret", against: user.passwordHash)
-                == .match(needsRehash: false))
+            #expect(
+                PasswordHasher(iterations: TestApp.iterations).verify("secret", against: user.passwordHash)
+                    == .match(needsRehash: false))
         }
     }
 }

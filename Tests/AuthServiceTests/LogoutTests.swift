@@ -6,7 +6,9 @@ import Testing
 @testable import AuthService
 
 /// Logs in and returns the bearer token.
-func login(_ client: some TestClientProtocol, _ user: String = "alice", _ password: String = "secret") async throws -> String {
+func login(_ client: some TestClientProtocol, _ user: String = "alice", _ password: String = "secret") async throws
+    -> String
+{
     try await client.execute(uri: loginPath, method: .post, headers: Header.basic(user, password)) { response in
         #expect(response.status == .ok)
         return response.bearer
@@ -21,7 +23,10 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
             let token = try await login(client)
             try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(token)) { response in
                 #expect(response.status == .ok)
-                #expect(response.shape == #"{"status":0,"description":"handlerAuthLogout:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"","time":"T"}"#)
+                #expect(
+                    response.shape
+                        == #"{"status":0,"description":"handlerAuthLogout:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"","time":"T"}"#
+                )
             }
             try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(token)) { response in
                 #expect(response.status == .unauthorized)
@@ -30,8 +35,11 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
             try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) { response in
                 #expect(response.status == .unauthorized)
             }
-            let events = try await store.recentAudit(limit: 4).map { "\($0.entry.event.rawValue):\($0.entry.outcome.rawValue):\($0.entry.reason?.rawValue ?? "")" }
-            #expect(events == ["verify:failure:bad_token", "logout:failure:bad_token", "logout:success:", "login:success:"])
+            let events = try await store.recentAudit(limit: 4).map {
+                "\($0.entry.event.rawValue):\($0.entry.outcome.rawValue):\($0.entry.reason?.rawValue ?? "")"
+            }
+            #expect(
+                events == ["verify:failure:bad_token", "logout:failure:bad_token", "logout:success:", "login:success:"])
         }
     }
 
@@ -42,9 +50,13 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
             let first = try await login(client)
             let second = try await login(client)
             let bobs = try await login(client, "bob", "hunter2")
-            try await client.execute(uri: logoutPath, method: .post, headers: Header.basic("alice", "secret")) { response in
+            try await client.execute(uri: logoutPath, method: .post, headers: Header.basic("alice", "secret")) {
+                response in
                 #expect(response.status == .ok)
-                #expect(response.shape == #"{"status":0,"description":"handlerAuthLogout:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"","urllink":"https://example.com/bye","time":"T"}"#)
+                #expect(
+                    response.shape
+                        == #"{"status":0,"description":"handlerAuthLogout:succsessfully","apiver":"\#(apiver)","user":"alice","bearer":"","urllink":"https://example.com/bye","time":"T"}"#
+                )
             }
             for token in [first, second] {
                 try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) { response in
@@ -63,7 +75,8 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
         let store = app.store
         try await app.test { client in
             let token = try await login(client)
-            try await client.execute(uri: logoutPath, method: .post, headers: Header.basic("alice", "wrong")) { response in
+            try await client.execute(uri: logoutPath, method: .post, headers: Header.basic("alice", "wrong")) {
+                response in
                 #expect(response.status == .unauthorized)
             }
             let row = try #require(try await store.recentAudit(limit: 1).first)
@@ -95,7 +108,10 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
             try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.authUser] == "alice")
-                #expect(response.shape == #"{"status":0,"description":"handlerAuthVerify:successfully","apiver":"\#(apiver)","user":"alice","bearer":"","time":"T"}"#)
+                #expect(
+                    response.shape
+                        == #"{"status":0,"description":"handlerAuthVerify:successfully","apiver":"\#(apiver)","user":"alice","bearer":"","time":"T"}"#
+                )
             }
         }
     }
@@ -120,9 +136,13 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
         try await app.test { client in
             let token = try await login(client)
             clock.advance(.seconds(3599))
-            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) { #expect($0.status == .ok) }
+            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) {
+                #expect($0.status == .ok)
+            }
             clock.advance(.seconds(1))
-            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) {
+                #expect($0.status == .unauthorized)
+            }
             let row = try #require(try await store.recentAudit(limit: 1).first)
             #expect(row.entry.event == .verify && row.entry.reason == .expired && row.entry.username == "alice")
             #expect(try await store.sessions(username: nil).isEmpty)
@@ -138,10 +158,14 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
             // Used every 9 minutes: stays alive past the idle timeout in total.
             for _ in 0..<3 {
                 clock.advance(.seconds(540))
-                try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) { #expect($0.status == .ok) }
+                try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) {
+                    #expect($0.status == .ok)
+                }
             }
             clock.advance(.seconds(600))
-            try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(token)) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(token)) {
+                #expect($0.status == .unauthorized)
+            }
         }
     }
 }
@@ -161,8 +185,10 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
     @Test func wrongMethodIs405WithAllow() async throws {
         let app = try await TestApp()
         try await app.test { client in
-            for (path, method, allow) in [(loginPath, HTTPRequest.Method.get, "POST"), (logoutPath, .put, "POST"),
-                                          (verifyPath, .post, "GET")] {
+            for (path, method, allow) in [
+                (loginPath, HTTPRequest.Method.get, "POST"), (logoutPath, .put, "POST"),
+                (verifyPath, .post, "GET"),
+            ] {
                 try await client.execute(uri: path, method: method) { response in
                     #expect(response.status == .methodNotAllowed)
                     #expect(response.headers[.allow] == allow)

@@ -35,9 +35,15 @@ import Testing
             let ended = try await login(client)
             try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "wrong")) { _ in }
             try await client.execute(uri: loginPath, method: .post, headers: Header.basic("nobody", "secret")) { _ in }
-            try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(ended)) { #expect($0.status == .ok) }
-            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(kept)) { #expect($0.status == .ok) }
-            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(ended)) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(ended)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(kept)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(ended)) {
+                #expect($0.status == .unauthorized)
+            }
             try await client.execute(uri: "/no/such/path", method: .get) { #expect($0.status == .notFound) }
 
             let text = try await client.execute(uri: MetricsEndpoint.path, method: .get) { response in
@@ -58,8 +64,14 @@ import Testing
 
             let login200 = ["route": loginPath, "method": "POST", "status": "200"]
             #expect(value("authd_http_request_duration_seconds_count", login200) == 2)
-            #expect(value("authd_http_request_duration_seconds_count", ["route": loginPath, "method": "POST", "status": "401"]) == 2)
-            #expect(value("authd_http_request_duration_seconds_count", ["route": "unmatched", "method": "GET", "status": "404"]) == 1)
+            #expect(
+                value(
+                    "authd_http_request_duration_seconds_count",
+                    ["route": loginPath, "method": "POST", "status": "401"]) == 2)
+            #expect(
+                value(
+                    "authd_http_request_duration_seconds_count",
+                    ["route": "unmatched", "method": "GET", "status": "404"]) == 1)
             #expect((value("authd_http_request_duration_seconds_sum", login200) ?? 0) > 0)
             #expect(value("authd_http_request_duration_seconds_bucket", login200.merging(["le": "+Inf"]) { $1 }) == 2)
             #expect(!samples.keys.contains { $0.labels["route"] == "/no/such/path" })
@@ -89,7 +101,8 @@ import Testing
             let scrape = try RawConnection(port: port, timeout: .seconds(10))
             scrape.send("GET \(MetricsEndpoint.path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             let scraped = String(decoding: try scrape.readUntilClosed(), as: UTF8.self)
-            #expect(scraped.hasPrefix("HTTP/1.1 200 OK\r\n") && scraped.contains("authd_pbkdf2_queue_depth"), "\(scraped)")
+            #expect(
+                scraped.hasPrefix("HTTP/1.1 200 OK\r\n") && scraped.contains("authd_pbkdf2_queue_depth"), "\(scraped)")
             let garbage = try RawConnection(port: port, timeout: .seconds(10))
             garbage.send("\u{1}\u{2} not http\r\n\r\n")
             let answer = String(decoding: try garbage.readUntilClosed(), as: UTF8.self)
@@ -114,8 +127,10 @@ import Testing
                 #expect($0.status == .badRequest)
             }
             let samples = try await Self.parse(client.execute(uri: MetricsEndpoint.path, method: .get) { $0.text })
-            #expect(samples[Sample(name: "authd_logins_total", labels: ["outcome": "failure", "reason": "throttled"])] == 1)
-            #expect(samples[Sample(name: "authd_logins_total", labels: ["outcome": "failure", "reason": "malformed"])] == 1)
+            #expect(
+                samples[Sample(name: "authd_logins_total", labels: ["outcome": "failure", "reason": "throttled"])] == 1)
+            #expect(
+                samples[Sample(name: "authd_logins_total", labels: ["outcome": "failure", "reason": "malformed"])] == 1)
             #expect(samples[Sample(name: "authd_pbkdf2_duration_seconds_count", labels: [:])] == 1)
         }
     }

@@ -47,8 +47,9 @@ import Testing
         let monotonic = Gen.int64(in: 0...(Int64(1) << 50))
         let pattern = #/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{0,8}[1-9])? \+0000 UTC m=\+\d+\.\d{9}$/#
         await propertyCheck(count: 500, input: seconds, nanoseconds, monotonic) { seconds, nanoseconds, monotonic in
-            let text = GoTime.format(GoTime.Instant(seconds: seconds, nanoseconds: nanoseconds, monotonicNanoseconds: monotonic),
-                                     localZone: false)
+            let text = GoTime.format(
+                GoTime.Instant(seconds: seconds, nanoseconds: nanoseconds, monotonicNanoseconds: monotonic),
+                localZone: false)
             #expect((try? pattern.wholeMatch(in: text)) != nil, "\(text)")
         }
     }

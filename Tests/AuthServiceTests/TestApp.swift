@@ -34,30 +34,37 @@ struct TestApp {
     let metrics: AuthMetrics
     var configuration = ServerConfiguration()
 
-    init(users: [(name: String, password: String)] = [("alice", "secret")], iterations: Int = Self.iterations) async throws {
+    init(users: [(name: String, password: String)] = [("alice", "secret")], iterations: Int = Self.iterations)
+        async throws
+    {
         directory = FileManager.default.temporaryDirectory.appending(path: "authd-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         metrics = AuthMetrics(factory: AuthMetrics.prometheusFactory(registry: registry))
-        store = try SQLiteAuthStore.open(path: directory.appending(path: "authd.sqlite").path, observer: metrics.storeObserver)
+        store = try SQLiteAuthStore.open(
+            path: directory.appending(path: "authd.sqlite").path, observer: metrics.storeObserver)
         pool = HashingPool(threads: 2)
         configuration.port = 0
         configuration.pbkdf2Iterations = Self.iterations
         configuration.logoutURL = "https://example.com/bye"
         let hasher = PasswordHasher(iterations: iterations)
         for user in users {
-            try await store.addUser(name: user.name, passwordHash: hasher.hash(user.password), at: clock.now,
-                                    context: .commandLine)
+            try await store.addUser(
+                name: user.name, passwordHash: hasher.hash(user.password), at: clock.now,
+                context: .commandLine)
         }
     }
 
     /// Runs `body` against the application (router-level by default) and tears down.
-    func test(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func test(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void)
+        async throws
+    {
         var logger = Logger(label: "authd-test")
         logger.logLevel = .warning
         let clock = self.clock
-        let app = AuthServer.application(configuration: configuration, store: store, pool: pool, logger: logger,
-                                         clock: { clock.now }, readiness: readiness, metrics: metrics,
-                                         metricsEndpoint: MetricsEndpoint(registry: registry, metrics: metrics, store: store, pool: pool))
+        let app = AuthServer.application(
+            configuration: configuration, store: store, pool: pool, logger: logger,
+            clock: { clock.now }, readiness: readiness, metrics: metrics,
+            metricsEndpoint: MetricsEndpoint(registry: registry, metrics: metrics, store: store, pool: pool))
         do {
             try await app.test(setup, body)
         } catch {

@@ -21,7 +21,8 @@ import Testing
             clock.advance(.seconds(60))
             let before = pool.completedJobs
             // Even the right password is refused while throttled.
-            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) { response in
+            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) {
+                response in
                 #expect(response.status == .tooManyRequests)
                 #expect(response.headers[.retryAfter] == "240")
                 #expect(response.shape == errorShape(429, "Too Many Requests"))
@@ -58,7 +59,8 @@ import Testing
         app.configuration.throttle = ThrottlePolicy(perUserAndAddress: 5, perAddress: 3, window: .seconds(300))
         try await app.test { client in
             for name in ["x1", "x2", "x3"] { try await fail(client, name) }
-            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) { response in
+            try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) {
+                response in
                 #expect(response.status == .tooManyRequests)
             }
         }
@@ -69,7 +71,8 @@ import Testing
         let store = app.store
         try await app.test { client in
             for _ in 0..<5 { try await fail(client, path: logoutPath) }
-            try await client.execute(uri: logoutPath, method: .post, headers: Header.basic("alice", "secret")) { response in
+            try await client.execute(uri: logoutPath, method: .post, headers: Header.basic("alice", "secret")) {
+                response in
                 #expect(response.status == .tooManyRequests)
             }
             let row = try #require(try await store.recentAudit(limit: 1).first)
@@ -84,7 +87,9 @@ import Testing
             for _ in 0..<5 { try await fail(client) }
             let entries = try await store.throttleEntries(policy: ThrottlePolicy(), at: clock.now)
             #expect(entries.map(\.failures) == [5])
-            #expect(try await store.clearThrottle(username: "alice", address: nil, at: clock.now, context: .commandLine) == 5)
+            #expect(
+                try await store.clearThrottle(username: "alice", address: nil, at: clock.now, context: .commandLine)
+                    == 5)
             _ = try await login(client)
             let row = try #require(try await store.recentAudit(limit: 2).last)
             #expect(row.entry.event == .throttleClear && row.entry.username == "alice")

@@ -25,36 +25,46 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
     /// for f in fields encoded as UTF-8)), fields in the order id, time, event, outcome, reason,
     /// username, session, address, user agent, request id.
     @Test func hashEncodingIsPinned() {
-        let first = AuditChain.hash(previous: AuditChain.genesis, id: 1, time: t0,
-                                    entry: .failure(.login, .badPassword, username: "alice", context: context))
+        let first = AuditChain.hash(
+            previous: AuditChain.genesis, id: 1, time: t0,
+            entry: .failure(.login, .badPassword, username: "alice", context: context))
         #expect(Hex.encode(first) == "5495a6f7adad92f76f6c13f1d19ae5d1374e57ea18d99357f5e377a2c4d3cc30")
-        let second = AuditChain.hash(previous: first, id: 2, time: t0 + .seconds(1),
-                                     entry: .success(.logout, username: "bob", session: "0123456789abcdef",
-                                                     context: AuditContext()))
+        let second = AuditChain.hash(
+            previous: first, id: 2, time: t0 + .seconds(1),
+            entry: .success(
+                .logout, username: "bob", session: "0123456789abcdef",
+                context: AuditContext()))
         #expect(Hex.encode(second) == "eb542519ee1b0b054ef442d74c0916f480bc415b8f1112bc67399849a368daa6")
         #expect(AuditChain.genesis == [UInt8](repeating: 0, count: 32))
     }
 
     @Test func fieldBoundariesMatter() {
-        let a = AuditChain.hash(previous: AuditChain.genesis, id: 1, time: t0,
-                                entry: .success(.login, username: "ab", session: "c", context: context))
-        let b = AuditChain.hash(previous: AuditChain.genesis, id: 1, time: t0,
-                                entry: .success(.login, username: "a", session: "bc", context: context))
+        let a = AuditChain.hash(
+            previous: AuditChain.genesis, id: 1, time: t0,
+            entry: .success(.login, username: "ab", session: "c", context: context))
+        let b = AuditChain.hash(
+            previous: AuditChain.genesis, id: 1, time: t0,
+            entry: .success(.login, username: "a", session: "bc", context: context))
         #expect(a != b)
     }
 
     @Test func everyStoredRowChainsToTheOneBefore() async throws {
         try await withStore { store, _ in
-            let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: .commandLine)
+            let alice = try await store.addUser(
+                name: "alice", passwordHash: Fixture.hashA, at: t0, context: .commandLine)
             let session = try await store.openSession(alice, token: "a", at: t0 + .seconds(1))
-            try await store.recordAudit(.failure(.login, .badPassword, username: "ålice ✓", context: context),
-                                        at: t0 + .seconds(2))
-            _ = try await store.verifySession(tokenHash: Fixture.tokenHash("x"), policy: SessionPolicy(),
-                                              at: t0 + .seconds(3), context: context)
-            _ = try await store.endSession(tokenHash: Fixture.tokenHash("a"), policy: SessionPolicy(),
-                                           at: t0 + .seconds(4), context: context)
-            try await store.changePassword(name: "alice", passwordHash: Fixture.hashB, at: t0 + .seconds(5),
-                                           context: .commandLine)
+            try await store.recordAudit(
+                .failure(.login, .badPassword, username: "ålice ✓", context: context),
+                at: t0 + .seconds(2))
+            _ = try await store.verifySession(
+                tokenHash: Fixture.tokenHash("x"), policy: SessionPolicy(),
+                at: t0 + .seconds(3), context: context)
+            _ = try await store.endSession(
+                tokenHash: Fixture.tokenHash("a"), policy: SessionPolicy(),
+                at: t0 + .seconds(4), context: context)
+            try await store.changePassword(
+                name: "alice", passwordHash: Fixture.hashB, at: t0 + .seconds(5),
+                context: .commandLine)
 
             let records = try await store.allAudit()
 
@@ -62,8 +72,11 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
             #expect(records.map(\.entry.event) == [.userAdd, .login, .login, .verify, .logout, .userPasswd])
             #expect(records[1].entry.session == session.id)
             #expect(records.allSatisfy { $0.hash.count == 32 })
-            #expect(records.first?.hash == AuditChain.hash(previous: AuditChain.genesis, id: 1, time: t0,
-                                                           entry: records[0].entry))
+            #expect(
+                records.first?.hash
+                    == AuditChain.hash(
+                        previous: AuditChain.genesis, id: 1, time: t0,
+                        entry: records[0].entry))
             #expect(firstBrokenLink(records) == nil)
         }
     }
@@ -71,8 +84,9 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
     @Test func anEditedRowBreaksTheChain() async throws {
         try await withStore { store, _ in
             for second in 0..<4 {
-                try await store.recordAudit(.failure(.login, .badPassword, username: "u\(second)", context: context),
-                                            at: t0 + .seconds(Int64(second)))
+                try await store.recordAudit(
+                    .failure(.login, .badPassword, username: "u\(second)", context: context),
+                    at: t0 + .seconds(Int64(second)))
             }
             #expect(firstBrokenLink(try await store.allAudit()) == nil)
 
@@ -85,8 +99,9 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
     @Test func idsAreNotReusedAndTheChainResumesFromTheAnchor() async throws {
         try await withStore { store, _ in
             for second in 0..<3 {
-                try await store.recordAudit(.failure(.login, .badPassword, username: "u", context: context),
-                                            at: t0 + .seconds(Int64(second)))
+                try await store.recordAudit(
+                    .failure(.login, .badPassword, username: "u", context: context),
+                    at: t0 + .seconds(Int64(second)))
             }
             let last = try #require(try await store.recentAudit(limit: 1).first)
             // Prune everything the way a pruning command would: keep the last hash as the anchor.
@@ -95,7 +110,8 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
                 try connection.run("DELETE FROM audit_log")
             }
 
-            try await store.recordAudit(.success(.auditPrune, username: "", context: .commandLine), at: t0 + .seconds(9))
+            try await store.recordAudit(
+                .success(.auditPrune, username: "", context: .commandLine), at: t0 + .seconds(9))
 
             let records = try await store.allAudit()
             #expect(records.map(\.id) == [4])
@@ -107,7 +123,8 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
     @Test func recentAuditIsNewestFirstAndLimited() async throws {
         try await withStore { store, _ in
             for second in 0..<5 {
-                try await store.recordAudit(.failure(.verify, .badToken, context: context), at: t0 + .seconds(Int64(second)))
+                try await store.recordAudit(
+                    .failure(.verify, .badToken, context: context), at: t0 + .seconds(Int64(second)))
             }
             let recent = try await store.recentAudit(limit: 2)
             #expect(recent.map(\.id) == [5, 4])

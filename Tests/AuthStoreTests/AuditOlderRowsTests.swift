@@ -55,8 +55,9 @@ import Testing
 
     private static func entry(_ id: Int) -> AuditEntry {
         let users = ["alice", "bob", "carol"]
-        return .success(id % 2 == 0 ? .login : .logout, username: users[id % 3], session: "s\(id)",
-                        context: AuditContext(address: "10.0.0.\(id % 2)", userAgent: "", requestID: ""))
+        return .success(
+            id % 2 == 0 ? .login : .logout, username: users[id % 3], session: "s\(id)",
+            context: AuditContext(address: "10.0.0.\(id % 2)", userAgent: "", requestID: ""))
     }
 
     @Test func olderRowsOutOfOrderStillVerify() async throws {
@@ -76,8 +77,9 @@ import Testing
             // Rewrite row 25 to an earlier time and re-chain every hash from there.
             let connection = try SQLiteConnection(path: directory.file("auth.db"))
             try connection.execute("UPDATE audit_log SET time = time - 60000000 WHERE id = 25")
-            let rows = try connection.query("SELECT \(SQLiteAuthStore.auditColumns) FROM audit_log ORDER BY id", [],
-                                            SQLiteAuthStore.auditRecord(from:))
+            let rows = try connection.query(
+                "SELECT \(SQLiteAuthStore.auditColumns) FROM audit_log ORDER BY id", [],
+                SQLiteAuthStore.auditRecord(from:))
             var previous = AuditChain.genesis
             for record in rows {
                 let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
@@ -95,13 +97,15 @@ import Testing
         try await withOlderLog { store, directory in
             let all = try await store.queryAudit(AuditQuery(limit: 1_000))
             #expect(all.count == 30)
-            let bounds: [Timestamp?] = [nil] + [-1, 0, 1, 2, 7, 10, 16, 17, 18, 19, 20, 25, 40].map { base + .seconds($0) }
+            let bounds: [Timestamp?] =
+                [nil] + [-1, 0, 1, 2, 7, 10, 16, 17, 18, 19, 20, 25, 40].map { base + .seconds($0) }
             for since in bounds {
                 for until in bounds where since != nil || until != nil {
                     for username in [nil, "bob"] as [String?] {
                         for events in [[], [.login], [.login, .logout]] as [[AuditEvent]] {
                             for limit in [2, 100] {
-                                let query = AuditQuery(username: username, events: events, since: since, until: until, limit: limit)
+                                let query = AuditQuery(
+                                    username: username, events: events, since: since, until: until, limit: limit)
                                 let expected = all.filter { record in
                                     (username == nil || record.entry.username == username)
                                         && (events.isEmpty || events.contains(record.entry.event))
@@ -125,11 +129,15 @@ import Testing
             #expect(windowsBefore == 2)
             // Row 19 is at +19 s and row 20 at +18 s (swapped), as are rows 21 and 22. Only a
             // prefix can go, so row 19 keeps rows 20 to 22 although they are older.
-            #expect(try await store.pruneAudit(before: base + .seconds(19), at: base + .seconds(100), context: .commandLine) == 18)
+            #expect(
+                try await store.pruneAudit(before: base + .seconds(19), at: base + .seconds(100), context: .commandLine)
+                    == 18)
             #expect(try await windows(store) == 2)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
             // Rows 23 (+19 s) and 24 (+20 s) on are in order: before +20 s removes 19 to 23.
-            #expect(try await store.pruneAudit(before: base + .seconds(20), at: base + .seconds(101), context: .commandLine) == 5)
+            #expect(
+                try await store.pruneAudit(before: base + .seconds(20), at: base + .seconds(101), context: .commandLine)
+                    == 5)
             #expect(try await store.queryAudit(AuditQuery(limit: 1_000)).last?.id == 24)
             #expect(try await windows(store) == 1)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)

@@ -13,10 +13,14 @@ extension SQLiteAuthStore {
         let users = ["alice", "bob", "carol"]
         let addresses = ["10.0.0.1", "10.0.0.2"]
         for index in 0..<count {
-            let context = AuditContext(address: addresses[index % 2], userAgent: "agent, \"quoted\"\nline", requestID: "r\(index)")
-            let entry: AuditEntry = index % 3 == 0
+            let context = AuditContext(
+                address: addresses[index % 2], userAgent: "agent, \"quoted\"\nline", requestID: "r\(index)")
+            let entry: AuditEntry =
+                index % 3 == 0
                 ? .failure(.login, .badPassword, username: users[index % 3], context: context)
-                : .success(index % 2 == 0 ? .login : .logout, username: users[index % 3], session: "s\(index)", context: context)
+                : .success(
+                    index % 2 == 0 ? .login : .logout, username: users[index % 3], session: "s\(index)",
+                    context: context)
             try await recordAudit(entry, at: auditBase + .seconds(index))
         }
     }
@@ -34,7 +38,7 @@ extension SQLiteAuthStore {
     @Test func eachFilterAlone() async throws {
         try await withStore { store, directory in
             try await store.seedAudit(12)
-                        let byUser = try await store.queryAudit(AuditQuery(username: "bob"))
+            let byUser = try await store.queryAudit(AuditQuery(username: "bob"))
             #expect(!byUser.isEmpty && byUser.allSatisfy { $0.entry.username == "bob" })
             #expect(byUser.count == 4)
             let byEvent = try await store.queryAudit(AuditQuery(events: [.logout]))
@@ -56,9 +60,10 @@ extension SQLiteAuthStore {
     @Test func filtersCombine() async throws {
         try await withStore { store, directory in
             try await store.seedAudit(30)
-            let rows = try await store.queryAudit(AuditQuery(
-                username: "alice", events: [.login], outcome: .failure, since: auditBase + .seconds(6),
-                until: auditBase + .seconds(25), address: "10.0.0.1", limit: 100))
+            let rows = try await store.queryAudit(
+                AuditQuery(
+                    username: "alice", events: [.login], outcome: .failure, since: auditBase + .seconds(6),
+                    until: auditBase + .seconds(25), address: "10.0.0.1", limit: 100))
             // alice is every third row (index 0, 3, 6…); failures are the same rows; address
             // 10.0.0.1 the even indexes: 6, 12, 18, 24 → ids 7, 13, 19, 25 (25 is at +24s < +25s).
             #expect(rows.map(\.id) == [25, 19, 13, 7])
@@ -77,11 +82,14 @@ extension SQLiteAuthStore {
                 for events in [[], [.login], [.logout, .login], [.logout, .userAdd]] as [[AuditEvent]] {
                     for outcome in [nil, .failure, .success] as [AuditOutcome?] {
                         for since in [nil, base + .seconds(5), base + .seconds(100)] as [Timestamp?] {
-                            for until in [nil, base + .seconds(3), base + .seconds(20), base - .seconds(1)] as [Timestamp?] {
+                            for until in [nil, base + .seconds(3), base + .seconds(20), base - .seconds(1)]
+                                as [Timestamp?]
+                            {
                                 for address in [nil, "10.0.0.1"] as [String?] {
                                     for limit in [0, 3, 100] {
-                                        let query = AuditQuery(username: username, events: events, outcome: outcome,
-                                                               since: since, until: until, address: address, limit: limit)
+                                        let query = AuditQuery(
+                                            username: username, events: events, outcome: outcome,
+                                            since: since, until: until, address: address, limit: limit)
                                         let expected = all.filter { record in
                                             (username == nil || record.entry.username == username)
                                                 && (events.isEmpty || events.contains(record.entry.event))
@@ -108,10 +116,15 @@ extension SQLiteAuthStore {
         try await withStore { store, directory in
             let base = auditBase
             for offset in [10, 5, 6, 20] {
-                try await store.recordAudit(.success(.userAdd, username: "u\(offset)", context: .commandLine), at: base + .seconds(Int64(offset)))
+                try await store.recordAudit(
+                    .success(.userAdd, username: "u\(offset)", context: .commandLine),
+                    at: base + .seconds(Int64(offset)))
             }
             let rows = try await store.queryAudit(AuditQuery())
-            #expect(rows.map(\.time) == [base + .seconds(20), base + .seconds(10), base + .seconds(10), base + .seconds(10)])
+            #expect(
+                rows.map(\.time) == [
+                    base + .seconds(20), base + .seconds(10), base + .seconds(10), base + .seconds(10),
+                ])
             #expect(try await store.queryAudit(AuditQuery(since: base + .seconds(10))).map(\.id) == [4, 3, 2, 1])
             #expect(try await store.queryAudit(AuditQuery(until: base + .seconds(10))).isEmpty)
             #expect(try await store.queryAudit(AuditQuery(until: base + .seconds(11))).map(\.id) == [3, 2, 1])
@@ -165,7 +178,9 @@ extension SQLiteAuthStore {
         try await withStore { store, directory in
             try await store.seedAudit(10)
             // Make room by shifting ids, then slip a forged row in with a copied hash.
-            try tamper(directory, """
+            try tamper(
+                directory,
+                """
                 UPDATE audit_log SET id = id + 100 WHERE id > 5;
                 INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash)
                 SELECT 6, time, 'login', 'success', '', 'mallory', '', '1.1.1.1', '', '', hash FROM audit_log WHERE id = 5;
@@ -183,7 +198,9 @@ extension SQLiteAuthStore {
             let connection = try SQLiteConnection(path: directory.file("auth.db"))
             try connection.execute("UPDATE audit_log SET time = time - 60000000 WHERE id = 5")
             var previous = AuditChain.genesis
-            let rows = try connection.query("SELECT \(SQLiteAuthStore.auditColumns) FROM audit_log ORDER BY id", [], SQLiteAuthStore.auditRecord(from:))
+            let rows = try connection.query(
+                "SELECT \(SQLiteAuthStore.auditColumns) FROM audit_log ORDER BY id", [],
+                SQLiteAuthStore.auditRecord(from:))
             for record in rows {
                 let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
                 try connection.run("UPDATE audit_log SET hash = ? WHERE id = ?", hash, record.id)
@@ -208,7 +225,8 @@ extension SQLiteAuthStore {
             #expect(result.isIntact)
             #expect(result.checked == 14)
             // New rows after the prune still chain.
-            try await store.recordAudit(.success(.userAdd, username: "dave", context: .commandLine), at: auditBase + .seconds(200))
+            try await store.recordAudit(
+                .success(.userAdd, username: "dave", context: .commandLine), at: auditBase + .seconds(200))
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
         }
     }
@@ -216,8 +234,10 @@ extension SQLiteAuthStore {
     @Test func pruningEverythingStillVerifies() async throws {
         try await withStore { store, directory in
             try await store.seedAudit(5)
-            #expect(try await store.pruneAudit(before: auditBase + .seconds(60), batchSize: 2,
-                                                         at: auditBase + .seconds(61), context: .commandLine) == 5)
+            #expect(
+                try await store.pruneAudit(
+                    before: auditBase + .seconds(60), batchSize: 2,
+                    at: auditBase + .seconds(61), context: .commandLine) == 5)
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.isIntact && result.checked == 1)
         }

@@ -6,8 +6,9 @@ import Testing
 @Suite struct BackupTests {
     @Test func backupOpensWithTheSameContent() async throws {
         try await withStore { store, directory in
-            let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: Fixture.t0,
-                                                context: .commandLine)
+            let alice = try await store.addUser(
+                name: "alice", passwordHash: Fixture.hashA, at: Fixture.t0,
+                context: .commandLine)
             try await store.addUser(name: "bob", passwordHash: Fixture.hashB, at: Fixture.t0, context: .commandLine)
             try await store.setDisabled(name: "bob", true, at: Fixture.t0, context: .commandLine)
             try await store.openSession(alice, token: "a", at: Fixture.t0)
@@ -64,8 +65,10 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<50 {
                     group.addTask {
-                        try await store.recordAudit(.failure(.verify, .badToken, username: "u\(index)",
-                                                             context: Fixture.context), at: Fixture.t0)
+                        try await store.recordAudit(
+                            .failure(
+                                .verify, .badToken, username: "u\(index)",
+                                context: Fixture.context), at: Fixture.t0)
                     }
                 }
                 group.addTask { try await store.backup(to: directory.file("copy.db")) }
@@ -78,8 +81,11 @@ import Testing
             #expect(records.map(\.id) == Array(stride(from: 1, through: Int64(records.count), by: 1)))
             var previous = AuditChain.genesis
             for record in records {
-                #expect(record.hash == AuditChain.hash(previous: previous, id: record.id, time: record.time,
-                                                       entry: record.entry))
+                #expect(
+                    record.hash
+                        == AuditChain.hash(
+                            previous: previous, id: record.id, time: record.time,
+                            entry: record.entry))
                 previous = record.hash
             }
         }

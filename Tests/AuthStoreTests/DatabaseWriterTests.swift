@@ -20,9 +20,11 @@ private final class Unchecked<Value>: @unchecked Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<count {
                     group.addTask {
-                        try await store.recordAudit(.failure(.login, .badPassword, username: "user\(index)",
-                                                             context: Fixture.context),
-                                                    at: Fixture.t0 + .microseconds(Int64(index)))
+                        try await store.recordAudit(
+                            .failure(
+                                .login, .badPassword, username: "user\(index)",
+                                context: Fixture.context),
+                            at: Fixture.t0 + .microseconds(Int64(index)))
                     }
                 }
                 try await group.waitForAll()
@@ -35,8 +37,11 @@ private final class Unchecked<Value>: @unchecked Sendable {
             // Grouped or not, the chain stayed linear.
             var previous = AuditChain.genesis
             for record in records {
-                #expect(record.hash == AuditChain.hash(previous: previous, id: record.id, time: record.time,
-                                                       entry: record.entry))
+                #expect(
+                    record.hash
+                        == AuditChain.hash(
+                            previous: previous, id: record.id, time: record.time,
+                            entry: record.entry))
                 previous = record.hash
             }
         }
@@ -71,14 +76,15 @@ private final class Unchecked<Value>: @unchecked Sendable {
             // suspension, that is until the write is queued.
             var tasks: [Task<Int, any Error>] = []
             for index in 1...10 {
-                tasks.append(Task.immediate {
-                    try await store.writer.write { connection in
-                        let seen = try observer.value.scalarInt("SELECT count(*) FROM marks")
-                        try connection.run("INSERT INTO marks (n, committed_seen) VALUES (?, ?)", index, seen)
-                        if index == 5 { throw Refused(index: index) }
-                        return index
-                    }
-                })
+                tasks.append(
+                    Task.immediate {
+                        try await store.writer.write { connection in
+                            let seen = try observer.value.scalarInt("SELECT count(*) FROM marks")
+                            try connection.run("INSERT INTO marks (n, committed_seen) VALUES (?, ?)", index, seen)
+                            if index == 5 { throw Refused(index: index) }
+                            return index
+                        }
+                    })
             }
             release.signal()
             try await blocker.value
@@ -114,7 +120,8 @@ private final class Unchecked<Value>: @unchecked Sendable {
             let culprit = Task.immediate {
                 try await store.writer.write { connection in
                     try connection.execute("PRAGMA defer_foreign_keys = ON")
-                    try connection.run("""
+                    try connection.run(
+                        """
                         INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at)
                         VALUES ('dangling', x'01', 12345, 0, 0, 0)
                         """)
@@ -142,10 +149,16 @@ private final class Unchecked<Value>: @unchecked Sendable {
             let release = DispatchSemaphore(value: 0)
             let blocker = await holdWriter(store.writer, until: release)
 
-            let before = Task.immediate { try await store.writer.write { try $0.run("INSERT INTO marks (n) VALUES (1)") } }
+            let before = Task.immediate {
+                try await store.writer.write { try $0.run("INSERT INTO marks (n) VALUES (1)") }
+            }
             // OR ROLLBACK makes SQLite roll back the whole transaction, not just the statement.
-            let culprit = Task.immediate { try await store.writer.write { try $0.run("INSERT OR ROLLBACK INTO marks (n) VALUES (0)") } }
-            let after = Task.immediate { try await store.writer.write { try $0.run("INSERT INTO marks (n) VALUES (2)") } }
+            let culprit = Task.immediate {
+                try await store.writer.write { try $0.run("INSERT OR ROLLBACK INTO marks (n) VALUES (0)") }
+            }
+            let after = Task.immediate {
+                try await store.writer.write { try $0.run("INSERT INTO marks (n) VALUES (2)") }
+            }
             release.signal()
             try await blocker.value
 
@@ -153,7 +166,8 @@ private final class Unchecked<Value>: @unchecked Sendable {
             await #expect(throws: SQLiteError.self) { try await culprit.value }
             #expect(try await after.value == 1)
             // The blocker committed in its own batch; `before` was undone; `after` ran in a new batch.
-            #expect(try await store.read { try $0.query("SELECT n FROM marks ORDER BY n", []) { $0.int(0) } } == [0, 2])
+            #expect(
+                try await store.read { try $0.query("SELECT n FROM marks ORDER BY n", []) { $0.int(0) } } == [0, 2])
         }
     }
 

@@ -108,7 +108,8 @@ private func testMigration(_ version: Int, _ sql: String) throws -> Migration {
                 defer { connection.close() }
                 try Migrator().migrate(connection)
                 try connection.run(
-                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, '9999_future.sql', 'x', 1)")
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, '9999_future.sql', 'x', 1)"
+                )
 
                 #expect(await storeErrorCode { try Migrator().migrate(connection) } == .newerDatabase)
                 #expect(await storeErrorCode { _ = try Migrator().status(connection) } == .newerDatabase)
@@ -128,7 +129,8 @@ private func testMigration(_ version: Int, _ sql: String) throws -> Migration {
             }
 
             #expect(await storeErrorCode { try Migrator(migrations: edited).migrate(connection) } == .migrationChanged)
-            #expect(await storeErrorCode { _ = try Migrator(migrations: edited).status(connection) } == .migrationChanged)
+            #expect(
+                await storeErrorCode { _ = try Migrator(migrations: edited).status(connection) } == .migrationChanged)
             // The unedited migrations are still accepted.
             #expect(try Migrator().migrate(connection).isEmpty)
         }
@@ -141,7 +143,8 @@ private func testMigration(_ version: Int, _ sql: String) throws -> Migration {
             do {
                 let connection = try SQLiteConnection(path: path)
                 defer { connection.close() }
-                try connection.run("UPDATE schema_migrations SET checksum = ? WHERE version = 1", String(repeating: "0", count: 64))
+                try connection.run(
+                    "UPDATE schema_migrations SET checksum = ? WHERE version = 1", String(repeating: "0", count: 64))
             }
             #expect(await storeErrorCode { _ = try SQLiteAuthStore.open(path: path) } == .migrationChanged)
         }
@@ -157,9 +160,10 @@ private func testMigration(_ version: Int, _ sql: String) throws -> Migration {
 
             let status = try newer.status(connection)
 
-            let expected = EmbeddedMigrations.all.map {
-                MigrationStatus(version: $0.version, name: $0.name, appliedAt: Fixture.t0)
-            } + [MigrationStatus(version: 9000, name: "9000_test_9000.sql", appliedAt: nil)]
+            let expected =
+                EmbeddedMigrations.all.map {
+                    MigrationStatus(version: $0.version, name: $0.name, appliedAt: Fixture.t0)
+                } + [MigrationStatus(version: 9000, name: "9000_test_9000.sql", appliedAt: nil)]
             #expect(status == expected)
             #expect(status.last?.isApplied == false)
             // Reporting does not apply anything.
@@ -168,7 +172,8 @@ private func testMigration(_ version: Int, _ sql: String) throws -> Migration {
             let later = Fixture.t0 + .seconds(60)
             #expect(try newer.migrate(connection, now: { later }) == [extra])
             #expect(try tableExists("extra", connection))
-            #expect(try newer.status(connection).last == MigrationStatus(version: 9000, name: extra.name, appliedAt: later))
+            #expect(
+                try newer.status(connection).last == MigrationStatus(version: 9000, name: extra.name, appliedAt: later))
         }
     }
 

@@ -6,7 +6,8 @@ import Testing
 @Suite struct SQLiteConnectionTests {
     @Test func databaseAndSidecarFilesArePrivate() async throws {
         try await withStore { store, directory in
-            try await store.recordAudit(.failure(.login, .badPassword, username: "x", context: Fixture.context), at: Fixture.t0)
+            try await store.recordAudit(
+                .failure(.login, .badPassword, username: "x", context: Fixture.context), at: Fixture.t0)
             // While the store is open in WAL mode, all three files exist.
             for name in ["auth.db", "auth.db-wal", "auth.db-shm"] {
                 #expect(directory.exists(name), "\(name) exists")
@@ -30,13 +31,17 @@ import Testing
     @Test func pragmasOnTheStoreConnections() async throws {
         try await withStore { store, _ in
             let writer = try await store.writer.withConnection {
-                [try $0.scalarString("PRAGMA journal_mode"), String(try $0.scalarInt("PRAGMA synchronous")),
-                 String(try $0.scalarInt("PRAGMA foreign_keys")), String(try $0.scalarInt("PRAGMA query_only"))]
+                [
+                    try $0.scalarString("PRAGMA journal_mode"), String(try $0.scalarInt("PRAGMA synchronous")),
+                    String(try $0.scalarInt("PRAGMA foreign_keys")), String(try $0.scalarInt("PRAGMA query_only")),
+                ]
             }
             #expect(writer == ["wal", "2", "1", "0"])
             let reader = try await store.read {
-                [try $0.scalarString("PRAGMA journal_mode"), String(try $0.scalarInt("PRAGMA synchronous")),
-                 String(try $0.scalarInt("PRAGMA foreign_keys")), String(try $0.scalarInt("PRAGMA query_only"))]
+                [
+                    try $0.scalarString("PRAGMA journal_mode"), String(try $0.scalarInt("PRAGMA synchronous")),
+                    String(try $0.scalarInt("PRAGMA foreign_keys")), String(try $0.scalarInt("PRAGMA query_only")),
+                ]
             }
             #expect(reader == ["wal", "2", "1", "1"])
         }
@@ -109,7 +114,8 @@ import Testing
             let connection = try SQLiteConnection(path: directory.file("auth.db"))
             defer { connection.close() }
             try Migrator().migrate(connection)
-            let insertUser = "INSERT INTO users (username, password_hash, disabled, created_at, updated_at) VALUES (?, ?, ?, 0, 0)"
+            let insertUser =
+                "INSERT INTO users (username, password_hash, disabled, created_at, updated_at) VALUES (?, ?, ?, 0, 0)"
             try connection.run(insertUser, "alice", "h", 0)
 
             let unique = try #require(throws: SQLiteError.self) { try connection.run(insertUser, "alice", "h", 0) }
@@ -133,7 +139,8 @@ import Testing
 
             // Through execute (sqlite3_exec) the extended code and SQL are kept as well.
             let viaExecute = try #require(throws: SQLiteError.self) {
-                try connection.execute("INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('alice', 'h', 0, 0)")
+                try connection.execute(
+                    "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('alice', 'h', 0, 0)")
             }
             #expect(viaExecute.code == 2067)
             #expect(viaExecute.sql?.hasPrefix("INSERT INTO users") == true)

@@ -18,8 +18,9 @@ import Testing
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let at = t0 + .seconds(5)
 
-            let created = try await store.createSession(for: alice, tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                        rehash: nil, at: at, context: context)
+            let created = try await store.createSession(
+                for: alice, tokenHash: Fixture.tokenHash("a"), policy: policy,
+                rehash: nil, at: at, context: context)
 
             let session = try #require(created)
             #expect(session.id.wholeMatch(of: #/[0-9a-f]{16}/#) != nil, "\(session.id)")
@@ -32,8 +33,11 @@ import Testing
 
             let row = try #require(try await store.recentAudit(limit: 1).first)
             #expect(row.time == at)
-            #expect(row.entry == AuditEntry(event: .login, outcome: .success, reason: nil, username: "alice",
-                                            session: session.id, context: context))
+            #expect(
+                row.entry
+                    == AuditEntry(
+                        event: .login, outcome: .success, reason: nil, username: "alice",
+                        session: session.id, context: context))
             // Only the token's hash is stored.
             let stored = try await store.read { try $0.query("SELECT token_hash FROM sessions", []) { $0.bytes(0) } }
             #expect(stored == [Fixture.tokenHash("a")])
@@ -54,8 +58,9 @@ import Testing
     @Test func createSessionWithRehashReplacesTheHash() async throws {
         try await withStore { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
-            let session = try await store.createSession(for: alice, tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                        rehash: Fixture.hashB, at: t0 + .seconds(1), context: context)
+            let session = try await store.createSession(
+                for: alice, tokenHash: Fixture.tokenHash("a"), policy: policy,
+                rehash: Fixture.hashB, at: t0 + .seconds(1), context: context)
             #expect(session != nil)
             let user = try #require(try await store.user(named: "alice"))
             #expect(user.passwordHash == Fixture.hashB)
@@ -70,14 +75,24 @@ import Testing
             try await store.changePassword(name: "alice", passwordHash: Fixture.hashB, at: t0, context: context)
             try await store.deleteUser(name: "bob", at: t0, context: context)
 
-            #expect(try await store.createSession(for: alice, tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                  rehash: Fixture.hashA, at: t0 + .seconds(1), context: context) == nil)
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .failure(.login, .badPassword, username: "alice",
-                                                                                  context: context))
-            #expect(try await store.createSession(for: bob, tokenHash: Fixture.tokenHash("b"), policy: policy,
-                                                  rehash: nil, at: t0 + .seconds(1), context: context) == nil)
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .failure(.login, .unknownUser, username: "bob",
-                                                                                  context: context))
+            #expect(
+                try await store.createSession(
+                    for: alice, tokenHash: Fixture.tokenHash("a"), policy: policy,
+                    rehash: Fixture.hashA, at: t0 + .seconds(1), context: context) == nil)
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .failure(
+                        .login, .badPassword, username: "alice",
+                        context: context))
+            #expect(
+                try await store.createSession(
+                    for: bob, tokenHash: Fixture.tokenHash("b"), policy: policy,
+                    rehash: nil, at: t0 + .seconds(1), context: context) == nil)
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .failure(
+                        .login, .unknownUser, username: "bob",
+                        context: context))
             #expect(try await store.count("sessions") == 0)
             // The rehash of a refused login is not applied.
             #expect(try await store.user(named: "alice")?.passwordHash == Fixture.hashB)
@@ -91,15 +106,17 @@ import Testing
             let auditCount = try await store.count("audit_log")
 
             // Within the granularity: valid, nothing written.
-            let early = try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                      at: t0 + .seconds(59), context: context)
+            let early = try await store.verifySession(
+                tokenHash: Fixture.tokenHash("a"), policy: policy,
+                at: t0 + .seconds(59), context: context)
             #expect(early == .valid(session))
             #expect(try await storedLastSeen(store, session.id) == t0)
 
             // At the granularity: the new activity time is returned and stored.
             let minute = t0 + .seconds(60)
-            guard case .valid(let touched) = try await store.verifySession(
-                tokenHash: Fixture.tokenHash("a"), policy: policy, at: minute, context: context)
+            guard
+                case .valid(let touched) = try await store.verifySession(
+                    tokenHash: Fixture.tokenHash("a"), policy: policy, at: minute, context: context)
             else {
                 Issue.record("session should be valid")
                 return
@@ -109,8 +126,9 @@ import Testing
             #expect(try await storedLastSeen(store, session.id) == minute)
 
             // An earlier time never moves last activity backwards.
-            _ = try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                              at: minute + .seconds(30), context: context)
+            _ = try await store.verifySession(
+                tokenHash: Fixture.tokenHash("a"), policy: policy,
+                at: minute + .seconds(30), context: context)
             #expect(try await storedLastSeen(store, session.id) == minute)
 
             // A successful verify is not audited.
@@ -120,12 +138,16 @@ import Testing
 
     @Test func verifyOfAnUnknownTokenIsAuditedAsAFailure() async throws {
         try await withStore { store, _ in
-            let lookup = try await store.verifySession(tokenHash: Fixture.tokenHash("never issued"), policy: policy,
-                                                       at: t0, context: context)
+            let lookup = try await store.verifySession(
+                tokenHash: Fixture.tokenHash("never issued"), policy: policy,
+                at: t0, context: context)
             #expect(lookup == .unknown)
             let row = try #require(try await store.recentAudit(limit: 1).first)
-            #expect(row.entry == AuditEntry(event: .verify, outcome: .failure, reason: .badToken, username: "",
-                                            session: "", context: context))
+            #expect(
+                row.entry
+                    == AuditEntry(
+                        event: .verify, outcome: .failure, reason: .badToken, username: "",
+                        session: "", context: context))
             #expect(row.time == t0)
         }
     }
@@ -138,16 +160,19 @@ import Testing
 
             // Without an idle timeout, a long gap is fine until the lifetime ends.
             let lastMoment = t0 + .seconds(3600) - .microseconds(1)
-            guard case .valid = try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: noIdle,
-                                                              at: lastMoment, context: context)
+            guard
+                case .valid = try await store.verifySession(
+                    tokenHash: Fixture.tokenHash("a"), policy: noIdle,
+                    at: lastMoment, context: context)
             else {
                 Issue.record("session should still be valid")
                 return
             }
 
             let end = t0 + .seconds(3600)
-            let lookup = try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: noIdle, at: end,
-                                                       context: context)
+            let lookup = try await store.verifySession(
+                tokenHash: Fixture.tokenHash("a"), policy: noIdle, at: end,
+                context: context)
 
             guard case .expired(let expired) = lookup else {
                 Issue.record("expected .expired, got \(lookup)")
@@ -159,8 +184,10 @@ import Testing
             #expect(row.entry == .failure(.verify, .expired, username: "alice", session: session.id, context: context))
             #expect(row.time == end)
             // Gone for good: the next use is an unknown token.
-            #expect(try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: noIdle, at: end,
-                                                  context: context) == .unknown)
+            #expect(
+                try await store.verifySession(
+                    tokenHash: Fixture.tokenHash("a"), policy: noIdle, at: end,
+                    context: context) == .unknown)
         }
     }
 
@@ -171,15 +198,19 @@ import Testing
 
             // Used after 9 minutes: still valid, activity recorded.
             let used = t0 + .seconds(540)
-            guard case .valid = try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: policy, at: used,
-                                                              context: context)
+            guard
+                case .valid = try await store.verifySession(
+                    tokenHash: Fixture.tokenHash("a"), policy: policy, at: used,
+                    context: context)
             else {
                 Issue.record("session should be valid after 9 minutes")
                 return
             }
             // 10 minutes after the start, but under 1 after the last use: valid.
-            guard case .valid = try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                              at: t0 + .seconds(599), context: context)
+            guard
+                case .valid = try await store.verifySession(
+                    tokenHash: Fixture.tokenHash("a"), policy: policy,
+                    at: t0 + .seconds(599), context: context)
             else {
                 Issue.record("activity should have extended the idle timeout")
                 return
@@ -187,8 +218,9 @@ import Testing
             // 10 minutes after the last recorded activity: expired. (The verify at +599 s was
             // within the granularity of `used`, so `used` is still the recorded activity.)
             #expect(try await storedLastSeen(store, session.id) == used)
-            let lookup = try await store.verifySession(tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                       at: used + .seconds(600), context: context)
+            let lookup = try await store.verifySession(
+                tokenHash: Fixture.tokenHash("a"), policy: policy,
+                at: used + .seconds(600), context: context)
             guard case .expired(let expired) = lookup else {
                 Issue.record("expected .expired, got \(lookup)")
                 return
@@ -205,21 +237,27 @@ import Testing
             let session = try await store.openSession(alice, token: "a", at: t0, policy: policy)
             let other = try await store.openSession(alice, token: "b", at: t0, policy: policy)
 
-            let first = try await store.endSession(tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                   at: t0 + .seconds(1), context: context)
+            let first = try await store.endSession(
+                tokenHash: Fixture.tokenHash("a"), policy: policy,
+                at: t0 + .seconds(1), context: context)
 
             #expect(first == .valid(session))
             #expect(try await store.sessions(username: nil).map(\.id) == [other.id])
             let logout = try #require(try await store.recentAudit(limit: 1).first)
-            #expect(logout.entry == AuditEntry(event: .logout, outcome: .success, reason: nil, username: "alice",
-                                               session: session.id, context: context))
+            #expect(
+                logout.entry
+                    == AuditEntry(
+                        event: .logout, outcome: .success, reason: nil, username: "alice",
+                        session: session.id, context: context))
             #expect(logout.time == t0 + .seconds(1))
 
-            let second = try await store.endSession(tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                    at: t0 + .seconds(2), context: context)
+            let second = try await store.endSession(
+                tokenHash: Fixture.tokenHash("a"), policy: policy,
+                at: t0 + .seconds(2), context: context)
 
             #expect(second == .unknown)
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .failure(.logout, .badToken, context: context))
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry == .failure(.logout, .badToken, context: context))
             #expect(try await store.sessions(username: nil).map(\.id) == [other.id])
         }
     }
@@ -229,13 +267,17 @@ import Testing
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.openSession(alice, token: "a", at: t0, policy: policy)
 
-            let lookup = try await store.endSession(tokenHash: Fixture.tokenHash("a"), policy: policy,
-                                                    at: t0 + .seconds(600), context: context)
+            let lookup = try await store.endSession(
+                tokenHash: Fixture.tokenHash("a"), policy: policy,
+                at: t0 + .seconds(600), context: context)
 
             #expect(lookup == .expired(session))
             #expect(try await store.count("sessions") == 0)
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .failure(.logout, .expired, username: "alice",
-                                                                                  session: session.id, context: context))
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .failure(
+                        .logout, .expired, username: "alice",
+                        session: session.id, context: context))
         }
     }
 
@@ -251,8 +293,11 @@ import Testing
             #expect(ended == 3)
             #expect(try await store.sessions(username: "alice").isEmpty)
             #expect(try await store.sessions(username: nil) == [bobs])
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .success(.logoutAll, username: "alice",
-                                                                                  context: context))
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .success(
+                        .logoutAll, username: "alice",
+                        context: context))
             // With nothing left it still succeeds, ends nothing, and is audited.
             #expect(try await store.endAllSessions(of: alice, at: t0 + .seconds(2), context: context) == 0)
             #expect(try await store.allAudit().filter { $0.entry.event == .logoutAll }.count == 2)
@@ -269,15 +314,19 @@ import Testing
             try await store.revokeSession(id: revoked.id, at: t0 + .seconds(1), context: admin)
 
             #expect(try await store.sessions(username: nil) == [kept])
-            #expect(try await store.verifySession(tokenHash: Fixture.tokenHash("a1"), policy: policy,
-                                                  at: t0 + .seconds(2), context: context) == .unknown)
+            #expect(
+                try await store.verifySession(
+                    tokenHash: Fixture.tokenHash("a1"), policy: policy,
+                    at: t0 + .seconds(2), context: context) == .unknown)
             let row = try #require(try await store.allAudit().first { $0.entry.event == .sessionRevoke })
             #expect(row.entry == .success(.sessionRevoke, username: "alice", session: revoked.id, context: admin))
 
             let auditCount = try await store.count("audit_log")
-            #expect(await storeErrorCode { try await store.revokeSession(id: revoked.id, at: t0, context: admin) }
+            #expect(
+                await storeErrorCode { try await store.revokeSession(id: revoked.id, at: t0, context: admin) }
                     == .sessionNotFound)
-            #expect(await storeErrorCode { try await store.revokeSession(id: "0123456789abcdef", at: t0, context: admin) }
+            #expect(
+                await storeErrorCode { try await store.revokeSession(id: "0123456789abcdef", at: t0, context: admin) }
                     == .sessionNotFound)
             #expect(try await store.count("audit_log") == auditCount)
         }
@@ -291,13 +340,17 @@ import Testing
             try await store.openSession(alice, token: "a2", at: t0)
             let bobs = try await store.openSession(bob, token: "b1", at: t0)
 
-            let count = try await store.revokeSessions(username: "alice", at: t0 + .seconds(1),
-                                                       context: .commandLine)
+            let count = try await store.revokeSessions(
+                username: "alice", at: t0 + .seconds(1),
+                context: .commandLine)
 
             #expect(count == 2)
             #expect(try await store.sessions(username: nil) == [bobs])
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .success(.sessionRevoke, username: "alice",
-                                                                                  context: .commandLine))
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .success(
+                        .sessionRevoke, username: "alice",
+                        context: .commandLine))
             #expect(try await store.revokeSessions(username: "alice", at: t0 + .seconds(2), context: .commandLine) == 0)
         }
     }
@@ -315,8 +368,9 @@ import Testing
             try await touch(store, "2", at: now - .seconds(60))
             // idle for exactly 10 minutes, and for 1 µs less
             let idle = try await store.openSession(alice, token: "3", at: now - .seconds(600), policy: policy)
-            let almostIdle = try await store.openSession(alice, token: "4", at: now - .seconds(600) + .microseconds(1),
-                                                         policy: policy)
+            let almostIdle = try await store.openSession(
+                alice, token: "4", at: now - .seconds(600) + .microseconds(1),
+                policy: policy)
             let auditCount = try await store.count("audit_log")
 
             let deleted = try await store.deleteExpiredSessions(policy: policy, at: now)
@@ -350,8 +404,10 @@ import Testing
     /// Records activity for `token` at `time` through verify (under the default 1-minute granularity).
     private func touch(_ store: SQLiteAuthStore, _ token: String, at time: Timestamp) async throws {
         let lenient = SessionPolicy(lifetime: policy.lifetime, idleTimeout: nil, activityGranularity: .seconds(60))
-        guard case .valid(let session) = try await store.verifySession(tokenHash: Fixture.tokenHash(token),
-                                                                       policy: lenient, at: time, context: context)
+        guard
+            case .valid(let session) = try await store.verifySession(
+                tokenHash: Fixture.tokenHash(token),
+                policy: lenient, at: time, context: context)
         else {
             Issue.record("token \(token) should be valid at \(time.iso8601)")
             return

@@ -16,18 +16,25 @@ import Testing
 
         let first = try SQLiteAuthStore.open(path: path)
         for second in 0..<3 {
-            try await first.recordLoginFailure(.failure(.login, .badPassword, username: "eve", context: context),
-                                               at: t0 + .seconds(Int64(second)))
+            try await first.recordLoginFailure(
+                .failure(.login, .badPassword, username: "eve", context: context),
+                at: t0 + .seconds(Int64(second)))
         }
         await first.close()
 
         let reopened = try SQLiteAuthStore.open(path: path)
-        #expect(try await reopened.throttleDecision(username: "eve", address: "192.0.2.1", policy: policy, at: t0 + .seconds(10))
-            == .blocked(retryAfterSeconds: 290))
-        #expect(try await reopened.throttleDecision(username: "eve", address: "192.0.2.9", policy: policy, at: t0 + .seconds(10))
-            == .allowed)
-        #expect(try await reopened.throttleDecision(username: "eve", address: "192.0.2.1", policy: policy, at: t0 + .seconds(300))
-            == .allowed)
+        #expect(
+            try await reopened.throttleDecision(
+                username: "eve", address: "192.0.2.1", policy: policy, at: t0 + .seconds(10))
+                == .blocked(retryAfterSeconds: 290))
+        #expect(
+            try await reopened.throttleDecision(
+                username: "eve", address: "192.0.2.9", policy: policy, at: t0 + .seconds(10))
+                == .allowed)
+        #expect(
+            try await reopened.throttleDecision(
+                username: "eve", address: "192.0.2.1", policy: policy, at: t0 + .seconds(300))
+                == .allowed)
         // Old counters are deleted, so the table stays bounded.
         #expect(try await reopened.deleteExpiredFailures(policy: policy, at: t0 + .seconds(302)) == 3)
         #expect(try await reopened.throttleEntries(policy: policy, at: t0 + .seconds(10)).isEmpty)

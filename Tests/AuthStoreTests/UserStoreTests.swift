@@ -21,8 +21,11 @@ import Testing
             let audit = try await store.allAudit()
             #expect(audit.count == 1)
             #expect(audit.first?.time == t0)
-            #expect(audit.first?.entry == AuditEntry(event: .userAdd, outcome: .success, reason: nil, username: "alice",
-                                                     session: "", context: context))
+            #expect(
+                audit.first?.entry
+                    == AuditEntry(
+                        event: .userAdd, outcome: .success, reason: nil, username: "alice",
+                        session: "", context: context))
         }
     }
 
@@ -42,7 +45,8 @@ import Testing
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
 
             let code = await storeErrorCode {
-                try await store.addUser(name: "alice", passwordHash: Fixture.hashB, at: t0 + .seconds(1), context: context)
+                try await store.addUser(
+                    name: "alice", passwordHash: Fixture.hashB, at: t0 + .seconds(1), context: context)
             }
 
             #expect(code == .userExists)
@@ -54,13 +58,16 @@ import Testing
 
     @Test func usernameLengthIsChecked() async throws {
         try await withStore { store, _ in
-            #expect(await storeErrorCode {
-                try await store.addUser(name: "", passwordHash: Fixture.hashA, at: t0, context: context)
-            } == .invalidInput)
-            #expect(await storeErrorCode {
-                try await store.addUser(name: String(repeating: "é", count: 65), passwordHash: Fixture.hashA, at: t0,
-                                        context: context)
-            } == .invalidInput)  // 130 bytes
+            #expect(
+                await storeErrorCode {
+                    try await store.addUser(name: "", passwordHash: Fixture.hashA, at: t0, context: context)
+                } == .invalidInput)
+            #expect(
+                await storeErrorCode {
+                    try await store.addUser(
+                        name: String(repeating: "é", count: 65), passwordHash: Fixture.hashA, at: t0,
+                        context: context)
+                } == .invalidInput)  // 130 bytes
             let longest = String(repeating: "a", count: 128)
             try await store.addUser(name: longest, passwordHash: Fixture.hashA, at: t0, context: context)
             #expect(try await store.users().map(\.name) == [longest])
@@ -84,8 +91,9 @@ import Testing
             #expect(changed.updatedAt == later && changed.createdAt == t0)
             #expect(try await store.sessions(username: "alice").isEmpty)
             #expect(try await store.sessions(username: "bob").count == 1)
-            let lookup = try await store.verifySession(tokenHash: Fixture.tokenHash("a1"), policy: SessionPolicy(),
-                                                       at: later, context: context)
+            let lookup = try await store.verifySession(
+                tokenHash: Fixture.tokenHash("a1"), policy: SessionPolicy(),
+                at: later, context: context)
             #expect(lookup == .unknown)
             #expect(try await store.user(named: "bob")?.passwordHash == Fixture.hashA)
 
@@ -106,20 +114,31 @@ import Testing
             #expect(disabled.disabled)
             #expect(disabled.updatedAt == t0 + .seconds(1))
             #expect(try await store.sessions(username: "alice").isEmpty)
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .success(.userDisable, username: "alice",
-                                                                                  context: context))
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .success(
+                        .userDisable, username: "alice",
+                        context: context))
             // A disabled user cannot open a session even with the hash that was checked.
-            #expect(try await store.createSession(for: disabled, tokenHash: Fixture.tokenHash("a2"), policy: SessionPolicy(),
-                                                  rehash: nil, at: t0 + .seconds(2), context: context) == nil)
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .failure(.login, .disabled, username: "alice",
-                                                                                  context: context))
+            #expect(
+                try await store.createSession(
+                    for: disabled, tokenHash: Fixture.tokenHash("a2"), policy: SessionPolicy(),
+                    rehash: nil, at: t0 + .seconds(2), context: context) == nil)
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .failure(
+                        .login, .disabled, username: "alice",
+                        context: context))
 
             try await store.setDisabled(name: "alice", false, at: t0 + .seconds(3), context: context)
 
             let enabled = try #require(try await store.user(named: "alice"))
             #expect(!enabled.disabled)
-            #expect(try await store.recentAudit(limit: 1).first?.entry == .success(.userEnable, username: "alice",
-                                                                                  context: context))
+            #expect(
+                try await store.recentAudit(limit: 1).first?.entry
+                    == .success(
+                        .userEnable, username: "alice",
+                        context: context))
             try await store.openSession(enabled, token: "a3", at: t0 + .seconds(4))
             #expect(try await store.sessions(username: "alice").count == 1)
         }
@@ -143,8 +162,10 @@ import Testing
             #expect(row.entry == .success(.userDelete, username: "alice", context: context))
             #expect(row.time == t0 + .seconds(5))
             // The deleted user's old session token is simply unknown now.
-            #expect(try await store.verifySession(tokenHash: Fixture.tokenHash("a1"), policy: SessionPolicy(),
-                                                  at: t0 + .seconds(6), context: context) == .unknown)
+            #expect(
+                try await store.verifySession(
+                    tokenHash: Fixture.tokenHash("a1"), policy: SessionPolicy(),
+                    at: t0 + .seconds(6), context: context) == .unknown)
             // The name is free again.
             try await store.addUser(name: "alice", passwordHash: Fixture.hashB, at: t0 + .seconds(7), context: context)
         }
@@ -155,16 +176,22 @@ import Testing
             try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let auditBefore = try await store.allAudit()
 
-            #expect(await storeErrorCode {
-                try await store.changePassword(name: "nobody", passwordHash: Fixture.hashB, at: t0, context: context)
-            } == .userNotFound)
-            #expect(await storeErrorCode { try await store.setDisabled(name: "nobody", true, at: t0, context: context) }
+            #expect(
+                await storeErrorCode {
+                    try await store.changePassword(
+                        name: "nobody", passwordHash: Fixture.hashB, at: t0, context: context)
+                } == .userNotFound)
+            #expect(
+                await storeErrorCode { try await store.setDisabled(name: "nobody", true, at: t0, context: context) }
                     == .userNotFound)
-            #expect(await storeErrorCode { try await store.setDisabled(name: "nobody", false, at: t0, context: context) }
+            #expect(
+                await storeErrorCode { try await store.setDisabled(name: "nobody", false, at: t0, context: context) }
                     == .userNotFound)
-            #expect(await storeErrorCode { try await store.deleteUser(name: "nobody", at: t0, context: context) }
+            #expect(
+                await storeErrorCode { try await store.deleteUser(name: "nobody", at: t0, context: context) }
                     == .userNotFound)
-            #expect(await storeErrorCode { try await store.revokeSessions(username: "nobody", at: t0, context: context) }
+            #expect(
+                await storeErrorCode { try await store.revokeSessions(username: "nobody", at: t0, context: context) }
                     == .userNotFound)
 
             #expect(try await store.allAudit() == auditBefore)
@@ -176,10 +203,13 @@ import Testing
 extension SQLiteAuthStore {
     /// Opens a session for `user` with bearer token `token` (see ``Fixture/tokenHash(_:)``).
     @discardableResult
-    func openSession(_ user: User, token: String, at time: Timestamp, policy: SessionPolicy = SessionPolicy(),
-                     context: AuditContext = Fixture.context) async throws -> Session {
-        let session = try await createSession(for: user, tokenHash: Fixture.tokenHash(token), policy: policy, rehash: nil,
-                                              at: time, context: context)
+    func openSession(
+        _ user: User, token: String, at time: Timestamp, policy: SessionPolicy = SessionPolicy(),
+        context: AuditContext = Fixture.context
+    ) async throws -> Session {
+        let session = try await createSession(
+            for: user, tokenHash: Fixture.tokenHash(token), policy: policy, rehash: nil,
+            at: time, context: context)
         return try #require(session)
     }
 }

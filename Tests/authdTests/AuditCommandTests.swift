@@ -10,12 +10,15 @@ import Testing
     func seed(_ sandbox: Sandbox) async throws {
         try await sandbox.withStore { store in
             let context = AuditContext(address: "198.51.100.4", userAgent: Self.nastyAgent, requestID: "req-9")
-            try await store.recordAudit(.failure(.login, .badPassword, username: "alice", context: context),
-                                        at: Timestamp(seconds: 1_800_000_000))
-            try await store.recordAudit(.success(.logout, username: "bob", session: "abcd", context: context),
-                                        at: Timestamp(seconds: 1_800_000_100))
-            try await store.recordAudit(.success(.userAdd, username: "carol", context: .commandLine),
-                                        at: Timestamp(seconds: 1_800_000_200))
+            try await store.recordAudit(
+                .failure(.login, .badPassword, username: "alice", context: context),
+                at: Timestamp(seconds: 1_800_000_000))
+            try await store.recordAudit(
+                .success(.logout, username: "bob", session: "abcd", context: context),
+                at: Timestamp(seconds: 1_800_000_100))
+            try await store.recordAudit(
+                .success(.userAdd, username: "carol", context: .commandLine),
+                at: Timestamp(seconds: 1_800_000_200))
         }
     }
 
@@ -24,10 +27,14 @@ import Testing
             try await seed(sandbox)
             let result = try await sandbox.authd("audit", "--format", "json")
             #expect(result.status == 0, "\(result)")
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             #expect(rows.map { $0["username"] as? String } == ["carol", "bob", "alice"])
-            #expect(Set(rows[0].keys) == ["id", "time", "event", "outcome", "reason", "username", "session", "address",
-                                          "user_agent", "request_id"])
+            #expect(
+                Set(rows[0].keys) == [
+                    "id", "time", "event", "outcome", "reason", "username", "session", "address",
+                    "user_agent", "request_id",
+                ])
             #expect(rows[2]["user_agent"] as? String == Self.nastyAgent)
             #expect(rows[2]["time"] as? String == "2027-01-15T08:00:00.000000Z")
             #expect(rows[2]["reason"] as? String == "bad_password")
@@ -39,12 +46,13 @@ import Testing
             try await seed(sandbox)
             let result = try await sandbox.authd("audit", "--format", "csv", "--user", "alice")
             #expect(result.status == 0, "\(result)")
-            #expect(result.stdout == """
-                id,time,event,outcome,reason,username,session,address,user_agent,request_id
-                1,2027-01-15T08:00:00.000000Z,login,failure,bad_password,alice,,198.51.100.4,"Mozilla, ""quoted""
-                second line",req-9
+            #expect(
+                result.stdout == """
+                    id,time,event,outcome,reason,username,session,address,user_agent,request_id
+                    1,2027-01-15T08:00:00.000000Z,login,failure,bad_password,alice,,198.51.100.4,"Mozilla, ""quoted""
+                    second line",req-9
 
-                """)
+                    """)
         }
     }
 
@@ -54,10 +62,15 @@ import Testing
             let failures = try await sandbox.authd("audit", "--outcome", "failure", "--format", "csv")
             #expect(failures.stdout.split(separator: "\n").count == 3)  // header + one row spanning two lines
             let events = try await sandbox.authd("audit", "--event", "logout", "--event", "user_add", "--format", "csv")
-            #expect(events.stdout.contains(",logout,") && events.stdout.contains(",user_add,") && !events.stdout.contains(",login,"))
-            let window = try await sandbox.authd("audit", "--since", "2027-01-15T08:01:00Z", "--until", "2027-01-15T08:03:00Z",
-                                                 "--format", "csv")
-            #expect(window.stdout.contains(",bob,") && !window.stdout.contains(",alice,") && !window.stdout.contains(",carol,"))
+            #expect(
+                events.stdout.contains(",logout,") && events.stdout.contains(",user_add,")
+                    && !events.stdout.contains(",login,"))
+            let window = try await sandbox.authd(
+                "audit", "--since", "2027-01-15T08:01:00Z", "--until", "2027-01-15T08:03:00Z",
+                "--format", "csv")
+            #expect(
+                window.stdout.contains(",bob,") && !window.stdout.contains(",alice,")
+                    && !window.stdout.contains(",carol,"))
             let table = try await sandbox.authd("audit", "--address", "198.51.100.4", "--limit", "1")
             let lines = table.stdout.split(separator: "\n")
             #expect(lines.first?.hasPrefix("ID  TIME") == true)
@@ -95,17 +108,21 @@ import Testing
             try await sandbox.withStore { store in
                 for _ in 0..<3 {
                     try await store.recordLoginFailure(
-                        .failure(.login, .badPassword, username: "alice", context: AuditContext(address: "192.0.2.5")), at: .now())
+                        .failure(.login, .badPassword, username: "alice", context: AuditContext(address: "192.0.2.5")),
+                        at: .now())
                 }
             }
             let list = try await sandbox.authd("throttle", "list", "--format", "csv")
             #expect(list.status == 0)
             #expect(list.stdout.hasPrefix("username,address,failures,first,last\nalice,192.0.2.5,3,"), "\(list)")
             expectUsageError(try await sandbox.authd("throttle", "clear"), "--all")
-            expectSuccess(try await sandbox.authd("throttle", "clear", "--address", "192.0.2.5"),
-                          stdout: "cleared 3 failed-login records\n")
+            expectSuccess(
+                try await sandbox.authd("throttle", "clear", "--address", "192.0.2.5"),
+                stdout: "cleared 3 failed-login records\n")
             #expect(try await sandbox.lastAudit().entry.event == .throttleClear)
-            #expect(try await sandbox.authd("throttle", "list", "--format", "csv").stdout == "username,address,failures,first,last\n")
+            #expect(
+                try await sandbox.authd("throttle", "list", "--format", "csv").stdout
+                    == "username,address,failures,first,last\n")
         }
     }
 }

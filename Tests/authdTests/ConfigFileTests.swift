@@ -21,7 +21,9 @@ import Testing
 
     @Test func flagBeatsEnvironmentBeatsFileBeatsDefault() async throws {
         try await Sandbox.with { sandbox in
-            let file = try write(sandbox, "authd.toml", """
+            let file = try write(
+                sandbox, "authd.toml",
+                """
                 port = 1111
                 host = "10.0.0.1"
                 token-ttl = "2h"
@@ -40,7 +42,8 @@ import Testing
             #expect(values["host"]?.value == #""10.0.0.1""# && values["host"]?.source == "file \(file)")
             // A duration: flag over file; file over default.
             #expect(values["token-ttl"]?.value == #""3h""# && values["token-ttl"]?.source == "flag --token-ttl")
-            #expect(values["throttle-window"]?.value == #""10m""# && values["throttle-window"]?.source == "file \(file)")
+            #expect(
+                values["throttle-window"]?.value == #""10m""# && values["throttle-window"]?.source == "file \(file)")
             #expect(values["idle-timeout"]?.value == #""30m""# && values["idle-timeout"]?.source == "default")
             // A repeatable option: env over file.
             #expect(values["trusted-proxy"]?.value == #"["192.168.0.0/16", "172.16.0.0/12"]"#)
@@ -49,14 +52,16 @@ import Testing
 
             // Flag over env, for the int too.
             let flagged = try await sandbox.authd(
-                arguments: ["serve", "--config", file, "--print-config", "--port", "3333"], environment: ["AUTHD_PORT": "2222"])
+                arguments: ["serve", "--config", file, "--print-config", "--port", "3333"],
+                environment: ["AUTHD_PORT": "2222"])
             #expect(effective(flagged.stdout)["port"]?.value == "3333")
             // Without the variable, the file's value.
             let fromFile = try await sandbox.authd(arguments: ["serve", "--config", file, "--print-config"])
             #expect(effective(fromFile.stdout)["port"]?.source == "file \(file)")
             #expect(effective(fromFile.stdout)["trusted-proxy"]?.value == #"["10.0.0.0/8", "::1/128"]"#)
             // AUTHD_CONFIG names the file as --config does.
-            let byVariable = try await sandbox.authd(arguments: ["serve", "--print-config"], environment: ["AUTHD_CONFIG": file])
+            let byVariable = try await sandbox.authd(
+                arguments: ["serve", "--print-config"], environment: ["AUTHD_CONFIG": file])
             #expect(effective(byVariable.stdout)["host"]?.value == #""10.0.0.1""#)
             // --print-config neither opens the database nor listens.
             #expect(!sandbox.fileExists(sandbox.path("authd.sqlite")))
@@ -66,8 +71,10 @@ import Testing
     @Test func printedConfigReadsBackToTheSameValues() async throws {
         try await Sandbox.with { sandbox in
             let first = try await sandbox.authd(
-                arguments: ["serve", "--print-config", "--port", "0", "--logout-url", #"https://example.com/a "quoted" \ path"#,
-                            "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "fd00::/8"])
+                arguments: [
+                    "serve", "--print-config", "--port", "0", "--logout-url", #"https://example.com/a "quoted" \ path"#,
+                    "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "fd00::/8",
+                ])
             #expect(first.status == 0, "\(first)")
             let saved = try write(sandbox, "printed.toml", first.stdout)
             let second = try await sandbox.authd(arguments: ["serve", "--config", saved, "--print-config"])
@@ -103,8 +110,10 @@ import Testing
     @Test func everyServeOptionIsAFileKey() async throws {
         try await Sandbox.with { sandbox in
             let help = try await sandbox.authd(arguments: ["serve", "--help"])
-            let listed = Set(help.stdout.matches(of: #/^  --([a-z0-9-]+)/#.anchorsMatchLineEndings()).map { String($0.1) })
-                .subtracting(["config", "print-config", "version", "help"])
+            let listed = Set(
+                help.stdout.matches(of: #/^  --([a-z0-9-]+)/#.anchorsMatchLineEndings()).map { String($0.1) }
+            )
+            .subtracting(["config", "print-config", "version", "help"])
             #expect(listed.count >= 15, "\(help.stdout)")
             // metrics-port has no default; give it one so every key has a value to print.
             let printed = try await sandbox.authd(arguments: ["serve", "--print-config", "--metrics-port", "9464"])
@@ -113,8 +122,9 @@ import Testing
             for key in listed.sorted() { file += "\(key) = \(effective(printed.stdout)[key]!.value)\n" }
             let saved = try write(sandbox, "all.toml", file)
             // Without the harness's AUTHD_PBKDF2_ITERATIONS, so that key too comes from the file.
-            let fromFile = try await sandbox.authd(arguments: ["serve", "--config", saved, "--print-config"],
-                                                   environment: ["AUTHD_PBKDF2_ITERATIONS": nil])
+            let fromFile = try await sandbox.authd(
+                arguments: ["serve", "--config", saved, "--print-config"],
+                environment: ["AUTHD_PBKDF2_ITERATIONS": nil])
             #expect(fromFile.status == 0, "\(fromFile)")
             #expect(effective(fromFile.stdout).count == listed.count, "\(fromFile.stdout)")
             #expect(effective(fromFile.stdout).values.allSatisfy { $0.source == "file \(saved)" }, "\(fromFile.stdout)")
@@ -130,7 +140,8 @@ import Testing
 
     @Test func badEnvironmentValueNamesTheVariable() async throws {
         try await Sandbox.with { sandbox in
-            let result = try await sandbox.authd(arguments: ["serve", "--print-config"], environment: ["AUTHD_PORT": "99999"])
+            let result = try await sandbox.authd(
+                arguments: ["serve", "--print-config"], environment: ["AUTHD_PORT": "99999"])
             expectFailure(result, "invalid AUTHD_PORT \"99999\"")
         }
     }
@@ -143,8 +154,10 @@ import Testing
             let file = try write(sandbox, "authd.toml", "throttle-user-limit = 1\nlog-format = \"json\"\n")
             let server = try await ServedProcess(sandbox: sandbox, arguments: ["--config", file])
             let credentials = Data("alice:wrong".utf8).base64EncodedString()
-            let first = try await server.request("POST", "/directlink/v1/auth/login", authorization: "Basic \(credentials)")
-            let second = try await server.request("POST", "/directlink/v1/auth/login", authorization: "Basic \(credentials)")
+            let first = try await server.request(
+                "POST", "/directlink/v1/auth/login", authorization: "Basic \(credentials)")
+            let second = try await server.request(
+                "POST", "/directlink/v1/auth/login", authorization: "Basic \(credentials)")
             await server.stop()
             #expect(first.status == 401)
             #expect(second.status == 429)

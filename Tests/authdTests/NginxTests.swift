@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// nginx from Debian's packages in front of the real `authd serve`, configured with the
@@ -29,8 +29,9 @@ import FoundationNetworking
             // Log in through nginx; the token opens the protected location.
             let credentials = Data("alice:\(password)".utf8).base64EncodedString()
             // The client's own X-Forwarded-For is dropped by nginx, the edge.
-            let login = try await nginx.request("/directlink/v1/auth/login", method: "POST", authorization: "Basic \(credentials)",
-                                                extraHeaders: ["X-Forwarded-For": "203.0.113.9"])
+            let login = try await nginx.request(
+                "/directlink/v1/auth/login", method: "POST", authorization: "Basic \(credentials)",
+                extraHeaders: ["X-Forwarded-For": "203.0.113.9"])
             #expect(login.status == 200)
             let json = try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any]
             let token = try #require(json?["bearer"] as? String)
@@ -39,11 +40,13 @@ import FoundationNetworking
             // The application gets the user and not the token.
             #expect(allowed.body == "app sees user=alice authorization=\n")
             // A user name sent by the client is replaced, not passed through.
-            let forged = try await nginx.request("/app/hello", authorization: "Bearer \(token)", extraHeaders: ["X-Auth-User": "root"])
+            let forged = try await nginx.request(
+                "/app/hello", authorization: "Bearer \(token)", extraHeaders: ["X-Auth-User": "root"])
             #expect(forged.body == "app sees user=alice authorization=\n")
 
             // After logout the same token is refused again.
-            let logout = try await nginx.request("/directlink/v1/auth/logout", method: "POST", authorization: "Bearer \(token)")
+            let logout = try await nginx.request(
+                "/directlink/v1/auth/logout", method: "POST", authorization: "Bearer \(token)")
             #expect(logout.status == 200)
             #expect(try await nginx.request("/app/hello", authorization: "Bearer \(token)").status == 401)
 
@@ -68,7 +71,8 @@ final class NginxProcess: @unchecked Sendable {
     let port: Int
 
     static var binary: URL? {
-        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let candidates =
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
             + ["/usr/sbin", "/usr/local/sbin", "/sbin"]
         return candidates.map { URL(filePath: $0).appending(path: "nginx") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
@@ -137,8 +141,10 @@ final class NginxProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    func request(_ path: String, method: String = "GET", authorization: String? = nil,
-                 extraHeaders: [String: String] = [:]) async throws -> (status: Int, body: String) {
+    func request(
+        _ path: String, method: String = "GET", authorization: String? = nil,
+        extraHeaders: [String: String] = [:]
+    ) async throws -> (status: Int, body: String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
@@ -172,7 +178,9 @@ enum FreePort {
         defer { close(fd) }
         var address = loopback(port: port)
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `authd serve` as operators run it: the real binary on 127.0.0.1.
@@ -36,7 +36,9 @@ import FoundationNetworking
             // The newest migration in the repository's migrations/ folder, e.g. 0003_….sql → 3.
             let migrations = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appending(path: "migrations")
-            let newest = try FileManager.default.contentsOfDirectory(atPath: migrations.path).compactMap { Int($0.prefix(4)) }.max()
+            let newest = try FileManager.default.contentsOfDirectory(atPath: migrations.path).compactMap {
+                Int($0.prefix(4))
+            }.max()
             #expect(healthy.headers["x-authd-schema-version"] == newest.map(String.init))
             let token = try await server.login("alice", password).token
 
@@ -62,7 +64,8 @@ import FoundationNetworking
             let metricsPort = try #require(Int(match.1))
             #expect(try await server.login("alice", password).status == 200)
 
-            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+            let (data, response) = try await URLSession.shared.data(
+                from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
             let text = String(decoding: data, as: UTF8.self)
             #expect(text.contains(#"authd_logins_total{outcome="success",reason="none"} 1"#), "\(text)")
@@ -79,8 +82,10 @@ import FoundationNetworking
             let metrics = try await server.request("GET", "/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.body.contains("# TYPE authd_http_request_duration_seconds histogram"), "\(metrics.body)")
-            #expect(metrics.body.contains(#"authd_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 1"#),
-                    "\(metrics.body)")
+            #expect(
+                metrics.body.contains(
+                    #"authd_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 1"#),
+                "\(metrics.body)")
             await server.stop()
         }
     }
@@ -145,7 +150,8 @@ import FoundationNetworking
         try await Sandbox.with { sandbox in
             try await sandbox.addUser("alice", password: password)
             let server = try await ServedProcess(sandbox: sandbox)
-            let logins = try await withThrowingTaskGroup(of: (status: Int, token: String, requestID: String).self) { group in
+            let logins = try await withThrowingTaskGroup(of: (status: Int, token: String, requestID: String).self) {
+                group in
                 for _ in 0..<24 { group.addTask { try await server.login("alice", password) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -156,7 +162,9 @@ import FoundationNetworking
             let logoutStatuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for login in loggedOut {
                     group.addTask {
-                        try await server.request("POST", "/directlink/v1/auth/logout", authorization: "Bearer \(login.token)").status
+                        try await server.request(
+                            "POST", "/directlink/v1/auth/logout", authorization: "Bearer \(login.token)"
+                        ).status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -169,7 +177,9 @@ import FoundationNetworking
                 let audit = try await store.queryAudit(AuditQuery(limit: 1000))
                 let byRequest = Dictionary(grouping: audit, by: \.entry.context.requestID)
                 for login in acknowledged {
-                    #expect(byRequest[login.requestID]?.first?.entry.event == .login, "login \(login.requestID) not audited")
+                    #expect(
+                        byRequest[login.requestID]?.first?.entry.event == .login, "login \(login.requestID) not audited"
+                    )
                 }
                 #expect(audit.filter { $0.entry.event == .logout && $0.entry.outcome == .success }.count == 12)
                 #expect(try await store.sessions(username: "alice").count == 12)
@@ -177,7 +187,9 @@ import FoundationNetworking
             }
             let restarted = try await ServedProcess(sandbox: sandbox)
             for login in acknowledged {
-                let status = try await restarted.request("GET", "/directlink/v1/auth/verify", authorization: "Bearer \(login.token)").status
+                let status = try await restarted.request(
+                    "GET", "/directlink/v1/auth/verify", authorization: "Bearer \(login.token)"
+                ).status
                 #expect(status == (loggedOut.contains { $0.token == login.token } ? 401 : 200))
             }
             await restarted.stop()

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A running `authd serve` on 127.0.0.1 and a free port, for end-to-end tests.
@@ -35,7 +35,10 @@ final class ServedProcess: @unchecked Sendable {
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                let text = self.log.withLock { $0 += String(decoding: chunk, as: UTF8.self); return $0 }
+                let text = self.log.withLock {
+                    $0 += String(decoding: chunk, as: UTF8.self)
+                    return $0
+                }
                 if !announced, let match = text.firstMatch(of: #/listening on 127\.0\.0\.1:(\d+),/#) {
                     announced = true
                     continuation.yield(Int(match.1))
@@ -87,7 +90,8 @@ final class ServedProcess: @unchecked Sendable {
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, process.terminationReason == .uncaughtSignal))
+                continuation.resume(
+                    returning: (process.terminationStatus, process.terminationReason == .uncaughtSignal))
             }
         }
     }

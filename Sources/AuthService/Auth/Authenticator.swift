@@ -21,9 +21,11 @@ public struct Authenticator: Sendable {
     /// Attempt counts by outcome and reason, PBKDF2 durations.
     public let metrics: AuthMetrics
 
-    public init(store: any AuthStorage, hasher: PasswordHasher, pool: HashingPool, policy: SessionPolicy,
-                throttle: ThrottlePolicy = ThrottlePolicy(), logoutURL: String = "",
-                clock: @escaping @Sendable () -> Timestamp = Timestamp.now, metrics: AuthMetrics = .disabled) {
+    public init(
+        store: any AuthStorage, hasher: PasswordHasher, pool: HashingPool, policy: SessionPolicy,
+        throttle: ThrottlePolicy = ThrottlePolicy(), logoutURL: String = "",
+        clock: @escaping @Sendable () -> Timestamp = Timestamp.now, metrics: AuthMetrics = .disabled
+    ) {
         self.store = store
         self.hasher = hasher
         self.pool = pool
@@ -69,7 +71,8 @@ public struct Authenticator: Sendable {
     /// Ends the session of a bearer token.
     /// - Returns: the username. - Throws: 401 when the token is unknown, expired or ended.
     public func logout(token: String, context: AuditContext) async throws -> String {
-        let lookup = try await store.endSession(tokenHash: Self.tokenHash(token), policy: policy, at: clock(), context: context)
+        let lookup = try await store.endSession(
+            tokenHash: Self.tokenHash(token), policy: policy, at: clock(), context: context)
         return try username(from: lookup, operation: .logout)
     }
 
@@ -84,7 +87,8 @@ public struct Authenticator: Sendable {
     /// Checks a bearer token for a proxy or another service.
     /// - Returns: the session's username. - Throws: 401 when not valid.
     public func verify(token: String, context: AuditContext) async throws -> String {
-        let lookup = try await store.verifySession(tokenHash: Self.tokenHash(token), policy: policy, at: clock(), context: context)
+        let lookup = try await store.verifySession(
+            tokenHash: Self.tokenHash(token), policy: policy, at: clock(), context: context)
         return try username(from: lookup, operation: .verify)
     }
 
@@ -118,8 +122,10 @@ public struct Authenticator: Sendable {
 
     /// One PBKDF2 run whatever the outcome, unless throttled (429, no PBKDF2 at all);
     /// failures are counted, audited under `event` and thrown as 401.
-    private func checkPassword(username: String, password: String, event: AuditEvent,
-                               context: AuditContext) async throws -> CheckedUser {
+    private func checkPassword(
+        username: String, password: String, event: AuditEvent,
+        context: AuditContext
+    ) async throws -> CheckedUser {
         let decision = try await store.throttleDecision(
             username: username, address: context.address, policy: throttle, at: clock())
         if case .blocked(let seconds) = decision {

@@ -24,14 +24,17 @@ public struct APIMiddleware: RouterMiddleware {
     /// The client address for the access log: the same one the audit log records.
     let addresses: ClientAddressResolver
 
-    public init(routes: [String: [HTTPRequest.Method]], metrics: AuthMetrics = .disabled,
-                addresses: ClientAddressResolver = ClientAddressResolver(trustedProxies: [])) {
+    public init(
+        routes: [String: [HTTPRequest.Method]], metrics: AuthMetrics = .disabled,
+        addresses: ClientAddressResolver = ClientAddressResolver(trustedProxies: [])
+    ) {
         self.routes = routes
         self.metrics = metrics
         self.addresses = addresses
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws
         -> Response
     {
         let start = ContinuousClock.now
@@ -51,21 +54,24 @@ public struct APIMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         // Known paths are the route patterns (none has parameters); anything else is one
         // label value, so scanning for paths cannot create series.
-        metrics.request(route: routes[request.uri.path] != nil ? request.uri.path : "unmatched",
-                        method: request.method.rawValue, status: Int(response.status.code), duration: elapsed)
+        metrics.request(
+            route: routes[request.uri.path] != nil ? request.uri.path : "unmatched",
+            method: request.method.rawValue, status: Int(response.status.code), duration: elapsed)
         context.logger.info(
             "request",
             metadata: [
                 "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
                 "status": "\(response.status.code)", "duration_ms": "\(elapsed.milliseconds)",
-                "address": "\(addresses.resolve(peer: context.peerAddress, forwardedFor: request.headers[values: .forwardedFor]))",
+                "address":
+                    "\(addresses.resolve(peer: context.peerAddress, forwardedFor: request.headers[values: .forwardedFor]))",
             ])
         return response
     }
 
     private func check(_ request: Request) throws {
         guard request.headers.count <= Self.maxHeaderCount,
-            request.headers.reduce(0, { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }) <= Self.maxHeaderBytes
+            request.headers.reduce(0, { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 })
+                <= Self.maxHeaderBytes
         else { throw APIError.headersTooLarge }
         guard request.uri.string.utf8.count <= Self.maxURLBytes else { throw APIError.badRequest }
         guard let methods = routes[request.uri.path] else { throw APIError.notFound }

@@ -1,5 +1,5 @@
-import Foundation
 import AuthStore
+import Foundation
 import Hummingbird
 
 /// The HTTP API of API.md: login, logout (Bearer and Basic), verify, and health.
@@ -23,8 +23,10 @@ public struct AuthRoutes: Sendable {
     /// Served on this router when set; nil when metrics have a port of their own.
     let metricsEndpoint: MetricsEndpoint?
 
-    public init(authenticator: Authenticator, addresses: ClientAddressResolver, readiness: Readiness = Readiness(),
-                metricsEndpoint: MetricsEndpoint? = nil) {
+    public init(
+        authenticator: Authenticator, addresses: ClientAddressResolver, readiness: Readiness = Readiness(),
+        metricsEndpoint: MetricsEndpoint? = nil
+    ) {
         self.authenticator = authenticator
         self.addresses = addresses
         self.readiness = readiness
@@ -59,8 +61,10 @@ public struct AuthRoutes: Sendable {
             throw APIError.badRequest
         }
         let result = try await authenticator.login(username: username, password: password, context: audit)
-        return JSONResponse.make(status: .ok, body: WireBody.success(
-            description: Self.loginDescription, user: result.username, bearer: result.token))
+        return JSONResponse.make(
+            status: .ok,
+            body: WireBody.success(
+                description: Self.loginDescription, user: result.username, bearer: result.token))
     }
 
     private func logout(_ request: Request, _ context: AuthRequestContext) async throws -> Response {
@@ -68,12 +72,16 @@ public struct AuthRoutes: Sendable {
         switch try await parsePost(request, event: .logout, audit: audit) {
         case .bearer(let token):
             let username = try await authenticator.logout(token: token, context: audit)
-            return JSONResponse.make(status: .ok, body: WireBody.success(
-                description: Self.logoutDescription, user: username, bearer: ""))
+            return JSONResponse.make(
+                status: .ok,
+                body: WireBody.success(
+                    description: Self.logoutDescription, user: username, bearer: ""))
         case .basic(let username, let password):
             let name = try await authenticator.logoutEverywhere(username: username, password: password, context: audit)
-            return JSONResponse.make(status: .ok, body: WireBody.success(
-                description: Self.logoutDescription, user: name, bearer: "", urllink: authenticator.logoutURL))
+            return JSONResponse.make(
+                status: .ok,
+                body: WireBody.success(
+                    description: Self.logoutDescription, user: name, bearer: "", urllink: authenticator.logoutURL))
         }
     }
 
@@ -86,8 +94,10 @@ public struct AuthRoutes: Sendable {
             throw APIError.unauthorized
         }
         let username = try await authenticator.verify(token: token, context: audit)
-        var response = JSONResponse.make(status: .ok, body: WireBody.success(
-            description: Self.verifyDescription, user: username, bearer: ""))
+        var response = JSONResponse.make(
+            status: .ok,
+            body: WireBody.success(
+                description: Self.verifyDescription, user: username, bearer: ""))
         response.headers[.authUser] = username
         return response
     }
@@ -114,7 +124,9 @@ public struct AuthRoutes: Sendable {
         var request = request
         _ = try await request.collectBody(upTo: APIMiddleware.maxBodyBytes)
         do {
-            guard Self.isAcceptedContentType(request.headers[.contentType]) else { throw Credentials.ParseError.missing }
+            guard Self.isAcceptedContentType(request.headers[.contentType]) else {
+                throw Credentials.ParseError.missing
+            }
             return try Credentials.parse(request.headers[.authorization])
         } catch {
             try await authenticator.recordMalformed(event, context: audit)
@@ -132,7 +144,8 @@ public struct AuthRoutes: Sendable {
     private func auditContext(_ request: Request, _ context: AuthRequestContext) -> AuditContext {
         let address = addresses.resolve(peer: context.peerAddress, forwardedFor: request.headers[values: .forwardedFor])
         let agent = request.headers[.userAgent] ?? ""
-        return AuditContext(address: address, userAgent: String(agent.utf8.prefix(Self.maxUserAgentBytes)) ?? "",
-                            requestID: context.id)
+        return AuditContext(
+            address: address, userAgent: String(agent.utf8.prefix(Self.maxUserAgentBytes)) ?? "",
+            requestID: context.id)
     }
 }

@@ -46,7 +46,8 @@ final class ParseErrorResponder: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let apiError: APIError = parserError == .headerOverflow ? .headersTooLarge : .badRequest
         let requestID = RequestID().description
-        let body = ByteBuffer(string: WireBody.error(status: Int(apiError.status.code), description: apiError.description))
+        let body = ByteBuffer(
+            string: WireBody.error(status: Int(apiError.status.code), description: apiError.description))
         var head = HTTPResponse(status: apiError.status)
         head.headerFields[.contentType] = "application/json; charset=utf-8"
         head.headerFields[.contentLength] = String(body.readableBytes)

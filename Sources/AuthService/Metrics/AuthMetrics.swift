@@ -23,16 +23,22 @@ public struct AuthMetrics: Sendable {
     public static func prometheusFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = [
-            Name.requestDuration: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                                   .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)],
+            Name.requestDuration: [
+                .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            ],
             // PBKDF2 at 600,000 iterations takes a few hundred milliseconds per core.
-            Name.pbkdf2Duration: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(200),
-                                  .milliseconds(400), .milliseconds(800), .seconds(1.6), .seconds(3.2)],
+            Name.pbkdf2Duration: [
+                .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(200),
+                .milliseconds(400), .milliseconds(800), .seconds(1.6), .seconds(3.2),
+            ],
             // A commit is an fsync: sub-millisecond on good SSDs, tens of ms on slow disks.
-            Name.commitDuration: [.microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
-                                  .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                                  .milliseconds(100), .milliseconds(250)],
+            Name.commitDuration: [
+                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+                .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250),
+            ],
         ]
         factory.valueHistogramBuckets = [Name.batchSize: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]]
         return factory
@@ -67,9 +73,11 @@ public struct AuthMetrics: Sendable {
     /// Counts one attempt: `authd_logins_total{outcome="failure",reason="bad_password"}`.
     /// Successes have `reason="none"`; a full PBKDF2 queue is `reason="unavailable"`.
     func attempt(_ operation: Operation, failure reason: String? = nil) {
-        Counter(label: operation.rawValue,
-                dimensions: [("outcome", reason == nil ? "success" : "failure"), ("reason", reason ?? "none")],
-                factory: factory).increment()
+        Counter(
+            label: operation.rawValue,
+            dimensions: [("outcome", reason == nil ? "success" : "failure"), ("reason", reason ?? "none")],
+            factory: factory
+        ).increment()
     }
 
     func attempt(_ event: AuditEvent, failure reason: AuditReason) {
@@ -78,10 +86,14 @@ public struct AuthMetrics: Sendable {
 
     /// One HTTP request, labelled by route pattern (never the raw path).
     func request(route: String, method: String, status: Int, duration: Duration) {
-        Timer(label: Name.requestDuration,
-              dimensions: [("route", route), ("method", Self.knownMethods.contains(method) ? method : "other"),
-                           ("status", String(status))],
-              factory: factory).recordInterval(duration)
+        Timer(
+            label: Name.requestDuration,
+            dimensions: [
+                ("route", route), ("method", Self.knownMethods.contains(method) ? method : "other"),
+                ("status", String(status)),
+            ],
+            factory: factory
+        ).recordInterval(duration)
     }
 
     static let knownMethods: Set<String> = ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"]

@@ -12,7 +12,8 @@ public struct MetricsEndpoint: Sendable {
     let store: any AuthStorage
     let pool: HashingPool
 
-    public init(registry: PrometheusCollectorRegistry, metrics: AuthMetrics, store: any AuthStorage, pool: HashingPool) {
+    public init(registry: PrometheusCollectorRegistry, metrics: AuthMetrics, store: any AuthStorage, pool: HashingPool)
+    {
         self.registry = registry
         self.metrics = metrics
         self.store = store

@@ -14,7 +14,8 @@ public struct ClientAddressResolver: Sendable {
 
     public func resolve(peer: String, forwardedFor: [String]) -> String {
         guard isTrusted(peer) else { return peer }
-        let hops = forwardedFor
+        let hops =
+            forwardedFor
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in hops.reversed() {

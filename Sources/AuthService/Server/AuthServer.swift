@@ -27,7 +27,8 @@ public enum AuthServer {
             policy: configuration.policy, throttle: configuration.throttle, logoutURL: configuration.logoutURL,
             clock: clock, metrics: metrics)
         let routes = AuthRoutes(
-            authenticator: authenticator, addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
+            authenticator: authenticator,
+            addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
             readiness: readiness, metricsEndpoint: metricsEndpoint)
         let sweeper = SessionSweeper(
             store: store, policy: configuration.policy, throttle: configuration.throttle,
@@ -60,9 +61,10 @@ public enum AuthServer {
     /// HTTP/1.1 that closes idle connections and answers requests NIO cannot parse with the
     /// contract's body instead of dropping them (``ParseErrorResponder``).
     private static func hardenedHTTP1(idleTimeout: Duration, logger: Logger) -> HTTPServerBuilder {
-        .http1(configuration: .init(
-            additionalChannelHandlers: [ParseErrorResponder(logger: logger)],
-            idleTimeout: TimeAmount(idleTimeout)))
+        .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ParseErrorResponder(logger: logger)],
+                idleTimeout: TimeAmount(idleTimeout)))
     }
 
     /// Runs `applications` until SIGTERM or SIGINT, then shuts down gracefully: `/healthz`
@@ -76,7 +78,7 @@ public enum AuthServer {
             configuration: .init(
                 services: applications.map { .init(service: $0) } + [
                     // Last, so it is the first told to stop; its return is expected, not a failure.
-                    .init(service: gate, successTerminationBehavior: .ignore),
+                    .init(service: gate, successTerminationBehavior: .ignore)
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

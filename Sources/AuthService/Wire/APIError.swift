@@ -65,8 +65,9 @@ public struct APIError: HTTPResponseError, Equatable {
         var headers = HTTPFields()
         if let allow { headers[.allow] = allow }
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        return JSONResponse.make(status: status, body: WireBody.error(status: Int(status.code), description: description),
-                                 headers: headers)
+        return JSONResponse.make(
+            status: status, body: WireBody.error(status: Int(status.code), description: description),
+            headers: headers)
     }
 }
 

@@ -28,8 +28,9 @@ public enum GoTime {
             let origin = processStart
             var wall = timespec()
             clock_gettime(CLOCK_REALTIME, &wall)
-            return Instant(seconds: wall.tv_sec, nanoseconds: wall.tv_nsec,
-                           monotonicNanoseconds: monotonicNow() - origin)
+            return Instant(
+                seconds: wall.tv_sec, nanoseconds: wall.tv_nsec,
+                monotonicNanoseconds: monotonicNow() - origin)
         }
     }
 

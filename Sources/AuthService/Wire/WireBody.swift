@@ -3,8 +3,10 @@
 /// where present, and `time` last.
 public enum WireBody {
     /// A success body. `urllink` only for Basic logout.
-    public static func success(description: String, user: String, bearer: String, urllink: String? = nil,
-                               time: String = GoTime.now()) -> String {
+    public static func success(
+        description: String, user: String, bearer: String, urllink: String? = nil,
+        time: String = GoTime.now()
+    ) -> String {
         var body = "{\"status\":0,\"description\":\(quoted(description)),\"apiver\":\(quoted(AuthdVersion.apiVersion))"
         body += ",\"user\":\(quoted(user)),\"bearer\":\(quoted(bearer))"
         if let urllink { body += ",\"urllink\":\(quoted(urllink))" }

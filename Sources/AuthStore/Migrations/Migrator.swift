@@ -60,17 +60,22 @@ struct Migrator {
 
     private func check(_ connection: SQLiteConnection) throws -> [Int: Applied] {
         let rows = try connection.query("SELECT version, name, checksum, applied_at FROM schema_migrations") {
-            Applied(version: $0.int(0), name: $0.string(1), checksum: $0.string(2), appliedAt: Timestamp(microseconds: $0.int64(3)))
+            Applied(
+                version: $0.int(0), name: $0.string(1), checksum: $0.string(2),
+                appliedAt: Timestamp(microseconds: $0.int64(3)))
         }
         let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
         var applied: [Int: Applied] = [:]
         for row in rows.sorted(by: { $0.version < $1.version }) {
             guard let migration = known[row.version] else {
-                throw StoreError(.newerDatabase,
-                    "database has migration \(row.name), which this authd does not know: it was written by a newer version")
+                throw StoreError(
+                    .newerDatabase,
+                    "database has migration \(row.name), which this authd does not know: it was written by a newer version"
+                )
             }
             guard migration.checksum == row.checksum else {
-                throw StoreError(.migrationChanged,
+                throw StoreError(
+                    .migrationChanged,
                     "migration \(migration.name) differs from the one applied to this database (checksum mismatch)")
             }
             applied[row.version] = row

@@ -52,8 +52,10 @@ public struct AuditEntry: Sendable, Equatable {
     public var session: String
     public var context: AuditContext
 
-    public init(event: AuditEvent, outcome: AuditOutcome, reason: AuditReason? = nil, username: String = "",
-                session: String = "", context: AuditContext) {
+    public init(
+        event: AuditEvent, outcome: AuditOutcome, reason: AuditReason? = nil, username: String = "",
+        session: String = "", context: AuditContext
+    ) {
         self.event = event
         self.outcome = outcome
         self.reason = reason
@@ -62,13 +64,18 @@ public struct AuditEntry: Sendable, Equatable {
         self.context = context
     }
 
-    public static func success(_ event: AuditEvent, username: String, session: String = "", context: AuditContext) -> Self {
+    public static func success(_ event: AuditEvent, username: String, session: String = "", context: AuditContext)
+        -> Self
+    {
         AuditEntry(event: event, outcome: .success, username: username, session: session, context: context)
     }
 
-    public static func failure(_ event: AuditEvent, _ reason: AuditReason, username: String = "", session: String = "",
-                               context: AuditContext) -> Self {
-        AuditEntry(event: event, outcome: .failure, reason: reason, username: username, session: session, context: context)
+    public static func failure(
+        _ event: AuditEvent, _ reason: AuditReason, username: String = "", session: String = "",
+        context: AuditContext
+    ) -> Self {
+        AuditEntry(
+            event: event, outcome: .failure, reason: reason, username: username, session: session, context: context)
     }
 }
 

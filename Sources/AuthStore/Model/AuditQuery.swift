@@ -11,8 +11,10 @@ public struct AuditQuery: Sendable, Equatable {
     public var address: String?
     public var limit = 100
 
-    public init(username: String? = nil, events: [AuditEvent] = [], outcome: AuditOutcome? = nil, since: Timestamp? = nil,
-                until: Timestamp? = nil, address: String? = nil, limit: Int = 100) {
+    public init(
+        username: String? = nil, events: [AuditEvent] = [], outcome: AuditOutcome? = nil, since: Timestamp? = nil,
+        until: Timestamp? = nil, address: String? = nil, limit: Int = 100
+    ) {
         self.username = username
         self.events = events
         self.outcome = outcome

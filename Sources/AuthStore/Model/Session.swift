@@ -31,8 +31,10 @@ public struct SessionPolicy: Sendable, Equatable {
     /// Last-activity is written at most this often per session, so verify stays a read.
     public var activityGranularity: Duration
 
-    public init(lifetime: Duration = .seconds(8 * 3600), idleTimeout: Duration? = .seconds(30 * 60),
-                activityGranularity: Duration = .seconds(60)) {
+    public init(
+        lifetime: Duration = .seconds(8 * 3600), idleTimeout: Duration? = .seconds(30 * 60),
+        activityGranularity: Duration = .seconds(60)
+    ) {
         self.lifetime = lifetime
         self.idleTimeout = idleTimeout
         self.activityGranularity = activityGranularity

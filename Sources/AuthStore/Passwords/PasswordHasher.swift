@@ -25,7 +25,8 @@ public struct PasswordHasher: Sendable {
     /// A new PHC string for `password`, with a fresh random salt.
     public func hash(_ password: String) -> String {
         let salt = SecureRandom.bytes(Self.saltLength)
-        let key = PBKDF2.sha256(password: Array(password.utf8), salt: salt, iterations: iterations, length: Self.keyLength)
+        let key = PBKDF2.sha256(
+            password: Array(password.utf8), salt: salt, iterations: iterations, length: Self.keyLength)
         return PHCHash(iterations: iterations, salt: salt, hash: key).string
     }
 
@@ -39,7 +40,8 @@ public struct PasswordHasher: Sendable {
             spendDummyWork(password)
             return .mismatch
         }
-        let key = PBKDF2.sha256(password: Array(password.utf8), salt: phc.salt, iterations: phc.iterations, length: phc.hash.count)
+        let key = PBKDF2.sha256(
+            password: Array(password.utf8), salt: phc.salt, iterations: phc.iterations, length: phc.hash.count)
         guard ConstantTime.equal(key, phc.hash) else { return .mismatch }
         return .match(needsRehash: phc.iterations < iterations)
     }

@@ -12,7 +12,9 @@ final class ReaderPool: @unchecked Sendable {
     init(path: String, count: Int) throws(SQLiteError) {
         var readers: [(SQLiteConnection, DispatchQueue)] = []
         for index in 0..<max(1, count) {
-            readers.append((try SQLiteConnection(path: path, readOnly: true), DispatchQueue(label: "authd.sqlite.reader.\(index)")))
+            readers.append(
+                (try SQLiteConnection(path: path, readOnly: true), DispatchQueue(label: "authd.sqlite.reader.\(index)"))
+            )
         }
         self.readers = readers
     }

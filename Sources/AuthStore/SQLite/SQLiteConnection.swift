@@ -91,7 +91,9 @@ final class SQLiteConnection {
     /// entry point refuses with SQLITE_MISUSE instead (a request racing shutdown gets an
     /// error, never a crash).
     private func checkOpen(_ sql: String) throws(SQLiteError) {
-        guard !isClosed else { throw SQLiteError(code: SQLITE_MISUSE, message: "database connection is closed", sql: sql) }
+        guard !isClosed else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "database connection is closed", sql: sql)
+        }
     }
 
     /// Runs one or more statements without results (schema changes, pragmas, BEGIN/COMMIT).

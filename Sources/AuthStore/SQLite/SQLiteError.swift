@@ -18,7 +18,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
     init(code: Int32, connection: OpaquePointer?, sql: String?) {
         let extended = connection.map { sqlite3_extended_errcode($0) } ?? code
-        let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let message =
+            connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
         self.init(code: extended, message: message, sql: sql)
     }

@@ -36,15 +36,17 @@ final class Statement {
             case .integer(let number):
                 code = sqlite3_bind_int64(handle, index, number)
             case .text(let text):
-                code = text.utf8.withContiguousStorageIfAvailable { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) {
-                        csqlite_bind_text_transient(handle, index, $0.baseAddress, Int32($0.count))
-                    }
-                } ?? csqlite_bind_text_transient(handle, index, text, -1)
+                code =
+                    text.utf8.withContiguousStorageIfAvailable { bytes in
+                        bytes.withMemoryRebound(to: CChar.self) {
+                            csqlite_bind_text_transient(handle, index, $0.baseAddress, Int32($0.count))
+                        }
+                    } ?? csqlite_bind_text_transient(handle, index, text, -1)
             case .blob(let bytes):
                 code = bytes.withUnsafeBytes {
                     // A zero-length blob needs a non-NULL pointer, or SQLite stores NULL.
-                    csqlite_bind_blob_transient(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count))
+                    csqlite_bind_blob_transient(
+                        handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count))
                 }
             case .null:
                 code = sqlite3_bind_null(handle, index)

@@ -16,7 +16,9 @@ enum AuditChain {
         for field in fields {
             let utf8 = Array(field.utf8)
             let length = UInt32(utf8.count)
-            bytes += [UInt8(length >> 24), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff)]
+            bytes += [
+                UInt8(length >> 24), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff),
+            ]
             bytes += utf8
         }
         return SHA256.digest(bytes)
@@ -33,13 +35,16 @@ enum AuditChain {
         let last = try connection.queryFirst("SELECT hash, time FROM audit_log ORDER BY id DESC LIMIT 1") {
             (hash: $0.bytes(0), time: Timestamp(microseconds: $0.int64(1)))
         }
-        let previous = try last?.hash
+        let previous =
+            try last?.hash
             ?? connection.queryFirst("SELECT hash FROM audit_anchor WHERE id = 1") { $0.bytes(0) }
             ?? genesis
         let time = max(now, last?.time ?? now)
         // AUTOINCREMENT keeps ids increasing even after the newest rows are gone; the id is
         // part of the hashed content, so it is chosen before the insert.
-        let id = try connection.scalarInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)") + 1
+        let id =
+            try connection.scalarInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
+            + 1
         let hash = hash(previous: previous, id: id, time: time, entry: entry)
         try connection.run(
             """
@@ -47,7 +52,8 @@ enum AuditChain {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             id, time.microseconds, entry.event.rawValue, entry.outcome.rawValue, entry.reason?.rawValue ?? "",
-            entry.username, entry.session, entry.context.address, entry.context.userAgent, entry.context.requestID, hash)
+            entry.username, entry.session, entry.context.address, entry.context.userAgent, entry.context.requestID, hash
+        )
         return id
     }
 }

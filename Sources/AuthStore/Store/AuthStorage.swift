@@ -30,15 +30,21 @@ public protocol AuthStorage: Sendable {
     /// enabled and still has the hash that was checked (a concurrent `passwd` or `disable`
     /// wins). Replaces the hash with `rehash` when given. Audited as a successful `login`.
     /// - Returns: the session, or `nil` when the user changed in between.
-    func createSession(for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
-                       at time: Timestamp, context: AuditContext) async throws -> Session?
+    func createSession(
+        for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
+        at time: Timestamp, context: AuditContext
+    ) async throws -> Session?
     /// Looks a token up for `verify`: a read, plus a write only for a coarse last-activity
     /// update, an expired session's removal, or the audit row of a failure.
-    func verifySession(tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
-                       context: AuditContext) async throws -> TokenLookup
+    func verifySession(
+        tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
+        context: AuditContext
+    ) async throws -> TokenLookup
     /// Ends the session of a bearer token (logout); audits success or the failure.
-    func endSession(tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
-                    context: AuditContext) async throws -> TokenLookup
+    func endSession(
+        tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
+        context: AuditContext
+    ) async throws -> TokenLookup
     /// Ends every session of a user (Basic logout). Audited as `logout_all`.
     /// - Returns: how many sessions ended.
     @discardableResult
@@ -74,15 +80,18 @@ public protocol AuthStorage: Sendable {
     // MARK: Throttling
 
     /// Whether a credential check from `address` for `username` may run now.
-    func throttleDecision(username: String, address: String, policy: ThrottlePolicy,
-                          at time: Timestamp) async throws -> ThrottleDecision
+    func throttleDecision(
+        username: String, address: String, policy: ThrottlePolicy,
+        at time: Timestamp
+    ) async throws -> ThrottleDecision
     /// Counts a failed credential check and appends its audit row, in one transaction.
     func recordLoginFailure(_ entry: AuditEntry, at time: Timestamp) async throws
     /// Failure counters inside the window, most recent first.
     func throttleEntries(policy: ThrottlePolicy, at time: Timestamp) async throws -> [ThrottleEntry]
     /// Deletes failure counters (all, or of a username and/or address). Audited as `throttle_clear`.
     @discardableResult
-    func clearThrottle(username: String?, address: String?, at time: Timestamp, context: AuditContext) async throws -> Int
+    func clearThrottle(username: String?, address: String?, at time: Timestamp, context: AuditContext) async throws
+        -> Int
     /// Deletes counters older than the window, keeping the table bounded.
     @discardableResult
     func deleteExpiredFailures(policy: ThrottlePolicy, at time: Timestamp) async throws -> Int

@@ -1,5 +1,6 @@
 extension SQLiteAuthStore {
-    static let auditColumns = "id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash"
+    static let auditColumns =
+        "id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash"
 
     static func auditRecord(from row: Row) -> AuditRecord {
         let entry = AuditEntry(
@@ -8,7 +9,8 @@ extension SQLiteAuthStore {
             reason: AuditReason(rawValue: row.string(4)),
             username: row.string(5), session: row.string(6),
             context: AuditContext(address: row.string(7), userAgent: row.string(8), requestID: row.string(9)))
-        return AuditRecord(id: row.int64(0), time: Timestamp(microseconds: row.int64(1)), entry: entry, hash: row.bytes(10))
+        return AuditRecord(
+            id: row.int64(0), time: Timestamp(microseconds: row.int64(1)), entry: entry, hash: row.bytes(10))
     }
 
     public func recordAudit(_ entry: AuditEntry, at time: Timestamp) async throws {
@@ -17,7 +19,8 @@ extension SQLiteAuthStore {
 
     public func recentAudit(limit: Int) async throws -> [AuditRecord] {
         try await read {
-            try $0.query("SELECT \(Self.auditColumns) FROM audit_log ORDER BY id DESC LIMIT ?", [limit], Self.auditRecord(from:))
+            try $0.query(
+                "SELECT \(Self.auditColumns) FROM audit_log ORDER BY id DESC LIMIT ?", [limit], Self.auditRecord(from:))
         }
     }
 }

@@ -22,9 +22,12 @@ extension SQLiteAuthStore {
             if let username = query.username { filter.add("username = ?", username) }
             if let address = query.address { filter.add("address = ?", address) }
             if let outcome = query.outcome { filter.add("outcome = ?", outcome.rawValue) }
-            let index = query.username != nil ? "audit_by_username"
-                : query.address != nil ? "audit_by_address"
-                : !query.events.isEmpty ? "audit_by_event" : nil
+            let index =
+                query.username != nil
+                ? "audit_by_username"
+                : query.address != nil
+                    ? "audit_by_address"
+                    : !query.events.isEmpty ? "audit_by_event" : nil
             let source = "audit_log " + (index.map { "INDEXED BY \($0)" } ?? "NOT INDEXED")
 
             // Each arm is one backwards walk stopped at `limit`; the arms' rows are merged.
@@ -42,13 +45,16 @@ extension SQLiteAuthStore {
                     }
                 } else {
                     if !query.events.isEmpty {
-                        arm.add("event IN (\(query.events.map { _ in "?" }.joined(separator: ", ")))",
-                                query.events.map { $0.rawValue as SQLiteBindable })
+                        arm.add(
+                            "event IN (\(query.events.map { _ in "?" }.joined(separator: ", ")))",
+                            query.events.map { $0.rawValue as SQLiteBindable })
                     }
                     arms.append(arm)
                 }
             }
-            let selects = arms.map { "SELECT \(Self.auditColumns) FROM \(source) \($0.whereClause) ORDER BY id DESC LIMIT ?" }
+            let selects = arms.map {
+                "SELECT \(Self.auditColumns) FROM \(source) \($0.whereClause) ORDER BY id DESC LIMIT ?"
+            }
             let values = arms.flatMap { $0.values + [limit as SQLiteBindable] }
             switch selects.count {
             case 0:
@@ -56,7 +62,9 @@ extension SQLiteAuthStore {
             case 1:
                 return try connection.query(selects[0], values, Self.auditRecord(from:))
             default:
-                let sql = selects.map { "SELECT * FROM (\($0))" }.joined(separator: " UNION ALL ") + " ORDER BY id DESC LIMIT ?"
+                let sql =
+                    selects.map { "SELECT * FROM (\($0))" }.joined(separator: " UNION ALL ")
+                    + " ORDER BY id DESC LIMIT ?"
                 return try connection.query(sql, values + [limit], Self.auditRecord(from:))
             }
         }
@@ -69,13 +77,16 @@ extension SQLiteAuthStore {
     /// Rows from `audit_ordering.ordered_from_id` on are in time order, so their window is an
     /// id range. Older rows, written before the writer kept time in order, get plain time
     /// comparisons; that part is left out once no such row remains (pruning removes them).
-    static func timeWindows(since: Timestamp?, until: Timestamp?, on connection: SQLiteConnection) throws -> [AuditFilter] {
+    static func timeWindows(since: Timestamp?, until: Timestamp?, on connection: SQLiteConnection) throws
+        -> [AuditFilter]
+    {
         guard since != nil || until != nil else { return [AuditFilter()] }
         let orderedFrom = try orderedFromID(on: connection)
         var windows: [AuditFilter] = []
         // Ordered rows: from the first at or after `since` to just before the first at or
         // after `until`.
-        let lower = try since.map { try firstOrderedID(atOrAfter: $0, orderedFrom: orderedFrom, on: connection) } ?? orderedFrom
+        let lower =
+            try since.map { try firstOrderedID(atOrAfter: $0, orderedFrom: orderedFrom, on: connection) } ?? orderedFrom
         if let lower {
             var ordered = AuditFilter()
             ordered.add("id >= ?", lower)
@@ -102,16 +113,21 @@ extension SQLiteAuthStore {
     /// The id of the first ordered row (id ≥ `orderedFrom`) recorded at or after `time`, or
     /// nil if there is none. With time non-decreasing over those ids, `time >= t` holds
     /// exactly for ids from this one on.
-    static func firstOrderedID(atOrAfter time: Timestamp, orderedFrom: Int64, on connection: SQLiteConnection) throws -> Int64? {
-        guard let first = try connection.queryFirst(
-            "SELECT id, time FROM audit_log WHERE id >= ? ORDER BY id LIMIT 1", [orderedFrom], { (id: $0.int64(0), time: $0.int64(1)) })
+    static func firstOrderedID(atOrAfter time: Timestamp, orderedFrom: Int64, on connection: SQLiteConnection) throws
+        -> Int64?
+    {
+        guard
+            let first = try connection.queryFirst(
+                "SELECT id, time FROM audit_log WHERE id >= ? ORDER BY id LIMIT 1", [orderedFrom],
+                { (id: $0.int64(0), time: $0.int64(1)) })
         else { return nil }
         // Every ordered row is at or after the first one's time; answering here also keeps
         // the time-index walk below from stepping over older rows at earlier times.
         if time.microseconds <= first.time { return first.id }
         return try connection.queryFirst(
             "SELECT id FROM audit_log INDEXED BY audit_by_time WHERE time >= ? AND id >= ? ORDER BY time, id LIMIT 1",
-            [time.microseconds, orderedFrom]) { $0.int64(0) }
+            [time.microseconds, orderedFrom]
+        ) { $0.int64(0) }
     }
 
     /// Walks the chain from the anchor (or genesis) and checks every row's hash.
@@ -125,7 +141,9 @@ extension SQLiteAuthStore {
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
             let total = Int(try connection.scalarInt("SELECT count(*) FROM audit_log"))
-            let anchor = try connection.queryFirst("SELECT last_id, hash FROM audit_anchor WHERE id = 1") { ($0.int64(0), $0.bytes(1)) }
+            let anchor = try connection.queryFirst("SELECT last_id, hash FROM audit_anchor WHERE id = 1") {
+                ($0.int64(0), $0.bytes(1))
+            }
             var previous = anchor?.1 ?? AuditChain.genesis
             var expectedID = (anchor?.0 ?? 0) + 1
             var previousTime: Timestamp?
@@ -157,7 +175,8 @@ extension SQLiteAuthStore {
             if failure == nil {
                 // Rows deleted from the end leave no successor to break; AUTOINCREMENT's
                 // high-water mark still remembers them.
-                let highest = try connection.scalarInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
+                let highest = try connection.scalarInt(
+                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
                 if highest >= expectedID { failure = .brokenChain(at: expectedID) }
             }
             return AuditVerification(checked: checked, failure: failure, headHash: Hex.encode(previous))
@@ -169,18 +188,22 @@ extension SQLiteAuthStore {
     /// the anchor the first remaining row chains to. Records an `audit_prune` row.
     /// - Returns: the number of rows deleted.
     @discardableResult
-    public func pruneAudit(before: Timestamp, batchSize: Int = 10_000, at time: Timestamp,
-                           context: AuditContext) async throws -> Int {
+    public func pruneAudit(
+        before: Timestamp, batchSize: Int = 10_000, at time: Timestamp,
+        context: AuditContext
+    ) async throws -> Int {
         var deleted = 0
         while true {
             let count = try await write { connection -> Int in
                 // The chain can only lose a prefix: everything before the oldest kept row.
                 let kept = try Self.firstKeptID(before: before, on: connection) ?? Int64.max
-                guard let last = try connection.queryFirst(
-                    "SELECT max(id) FROM (SELECT id FROM audit_log WHERE id < ? ORDER BY id LIMIT ?)",
-                    [kept, batchSize], { $0.isNull(0) ? nil : $0.int64(0) }) ?? nil
+                guard
+                    let last = try connection.queryFirst(
+                        "SELECT max(id) FROM (SELECT id FROM audit_log WHERE id < ? ORDER BY id LIMIT ?)",
+                        [kept, batchSize], { $0.isNull(0) ? nil : $0.int64(0) }) ?? nil
                 else { return 0 }
-                let hash = try connection.queryFirst("SELECT hash FROM audit_log WHERE id = ?", [last]) { $0.bytes(0) } ?? []
+                let hash =
+                    try connection.queryFirst("SELECT hash FROM audit_log WHERE id = ?", [last]) { $0.bytes(0) } ?? []
                 try connection.run(
                     "INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash",
                     last, hash)

@@ -5,17 +5,20 @@ extension SQLiteAuthStore {
         """
 
     private static func session(from row: Row) -> Session {
-        Session(id: row.string(0), username: row.string(1), createdAt: Timestamp(microseconds: row.int64(2)),
-                expiresAt: Timestamp(microseconds: row.int64(3)), lastSeenAt: Timestamp(microseconds: row.int64(4)),
-                address: row.string(5), userAgent: row.string(6))
+        Session(
+            id: row.string(0), username: row.string(1), createdAt: Timestamp(microseconds: row.int64(2)),
+            expiresAt: Timestamp(microseconds: row.int64(3)), lastSeenAt: Timestamp(microseconds: row.int64(4)),
+            address: row.string(5), userAgent: row.string(6))
     }
 
     private static func findSession(tokenHash: [UInt8], on connection: SQLiteConnection) throws -> Session? {
         try connection.queryFirst("\(sessionQuery) WHERE s.token_hash = ?", [tokenHash], session(from:))
     }
 
-    public func createSession(for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
-                              at time: Timestamp, context: AuditContext) async throws -> Session? {
+    public func createSession(
+        for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
+        at time: Timestamp, context: AuditContext
+    ) async throws -> Session? {
         try await write { connection in
             // The password was checked outside the transaction (PBKDF2 is slow); make sure
             // the account did not change meanwhile.
@@ -26,16 +29,19 @@ extension SQLiteAuthStore {
                     guard let current = try? Self.findUser(user.name, on: connection) else { return .unknownUser }
                     return current.disabled ? .disabled : .badPassword
                 }()
-                try AuditChain.append(.failure(.login, reason, username: user.name, context: context), at: time, on: connection)
+                try AuditChain.append(
+                    .failure(.login, reason, username: user.name, context: context), at: time, on: connection)
                 return nil
             }
             if let rehash {
-                try connection.run("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-                                   rehash, time.microseconds, user.id)
+                try connection.run(
+                    "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                    rehash, time.microseconds, user.id)
             }
-            let session = Session(id: Session.newID(), username: user.name, createdAt: time,
-                                  expiresAt: time + policy.lifetime, lastSeenAt: time,
-                                  address: context.address, userAgent: context.userAgent)
+            let session = Session(
+                id: Session.newID(), username: user.name, createdAt: time,
+                expiresAt: time + policy.lifetime, lastSeenAt: time,
+                address: context.address, userAgent: context.userAgent)
             try connection.run(
                 """
                 INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at, address, user_agent)
@@ -44,15 +50,19 @@ extension SQLiteAuthStore {
                 session.id, tokenHash, user.id, time.microseconds, session.expiresAt.microseconds,
                 time.microseconds, session.address, session.userAgent)
             // A success clears this username+address pair's failure count (API.md "Throttling").
-            try connection.run("DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
-            try AuditChain.append(.success(.login, username: user.name, session: session.id, context: context),
-                                  at: time, on: connection)
+            try connection.run(
+                "DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
+            try AuditChain.append(
+                .success(.login, username: user.name, session: session.id, context: context),
+                at: time, on: connection)
             return session
         }
     }
 
-    public func verifySession(tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
-                              context: AuditContext) async throws -> TokenLookup {
+    public func verifySession(
+        tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
+        context: AuditContext
+    ) async throws -> TokenLookup {
         let found = try await read { try Self.findSession(tokenHash: tokenHash, on: $0) }
         guard let session = found else {
             try await recordAudit(.failure(.verify, .badToken, context: context), at: time)
@@ -61,24 +71,31 @@ extension SQLiteAuthStore {
         if session.isExpired(at: time, policy: policy) {
             try await write { connection in
                 try connection.run("DELETE FROM sessions WHERE id = ?", session.id)
-                try AuditChain.append(.failure(.verify, .expired, username: session.username, session: session.id,
-                                               context: context), at: time, on: connection)
+                try AuditChain.append(
+                    .failure(
+                        .verify, .expired, username: session.username, session: session.id,
+                        context: context), at: time, on: connection)
             }
             return .expired(session)
         }
         guard time >= session.lastSeenAt + policy.activityGranularity else { return .valid(session) }
         // Coarse last-activity: one write a minute per session keeps verify a read.
         try await write { connection in
-            try connection.run("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?",
-                               time.microseconds, session.id, time.microseconds)
+            try connection.run(
+                "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?",
+                time.microseconds, session.id, time.microseconds)
         }
-        return .valid(Session(id: session.id, username: session.username, createdAt: session.createdAt,
-                              expiresAt: session.expiresAt, lastSeenAt: time, address: session.address,
-                              userAgent: session.userAgent))
+        return .valid(
+            Session(
+                id: session.id, username: session.username, createdAt: session.createdAt,
+                expiresAt: session.expiresAt, lastSeenAt: time, address: session.address,
+                userAgent: session.userAgent))
     }
 
-    public func endSession(tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
-                           context: AuditContext) async throws -> TokenLookup {
+    public func endSession(
+        tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
+        context: AuditContext
+    ) async throws -> TokenLookup {
         try await write { connection in
             guard let session = try Self.findSession(tokenHash: tokenHash, on: connection) else {
                 try AuditChain.append(.failure(.logout, .badToken, context: context), at: time, on: connection)
@@ -86,12 +103,15 @@ extension SQLiteAuthStore {
             }
             try connection.run("DELETE FROM sessions WHERE id = ?", session.id)
             if session.isExpired(at: time, policy: policy) {
-                try AuditChain.append(.failure(.logout, .expired, username: session.username, session: session.id,
-                                               context: context), at: time, on: connection)
+                try AuditChain.append(
+                    .failure(
+                        .logout, .expired, username: session.username, session: session.id,
+                        context: context), at: time, on: connection)
                 return .expired(session)
             }
-            try AuditChain.append(.success(.logout, username: session.username, session: session.id, context: context),
-                                  at: time, on: connection)
+            try AuditChain.append(
+                .success(.logout, username: session.username, session: session.id, context: context),
+                at: time, on: connection)
             return .valid(session)
         }
     }
@@ -100,7 +120,8 @@ extension SQLiteAuthStore {
     public func endAllSessions(of user: User, at time: Timestamp, context: AuditContext) async throws -> Int {
         try await write { connection in
             let count = try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
-            try connection.run("DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
+            try connection.run(
+                "DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
             try AuditChain.append(.success(.logoutAll, username: user.name, context: context), at: time, on: connection)
             return count
         }
@@ -111,8 +132,9 @@ extension SQLiteAuthStore {
             if let username {
                 // A mistyped name is an error, not an empty list that looks like "no sessions".
                 _ = try Self.requireUser(username, on: connection)
-                return try connection.query("\(Self.sessionQuery) WHERE u.username = ? ORDER BY s.created_at DESC",
-                                            [username], Self.session(from:))
+                return try connection.query(
+                    "\(Self.sessionQuery) WHERE u.username = ? ORDER BY s.created_at DESC",
+                    [username], Self.session(from:))
             }
             return try connection.query("\(Self.sessionQuery) ORDER BY s.created_at DESC", [], Self.session(from:))
         }
@@ -120,12 +142,16 @@ extension SQLiteAuthStore {
 
     public func revokeSession(id: String, at time: Timestamp, context: AuditContext) async throws {
         try await write { connection in
-            guard let session = try connection.queryFirst("\(Self.sessionQuery) WHERE s.id = ?", [id], Self.session(from:)) else {
+            guard
+                let session = try connection.queryFirst(
+                    "\(Self.sessionQuery) WHERE s.id = ?", [id], Self.session(from:))
+            else {
                 throw StoreError(.sessionNotFound, "no session with id \"\(id)\"")
             }
             try connection.run("DELETE FROM sessions WHERE id = ?", id)
-            try AuditChain.append(.success(.sessionRevoke, username: session.username, session: id, context: context),
-                                  at: time, on: connection)
+            try AuditChain.append(
+                .success(.sessionRevoke, username: session.username, session: id, context: context),
+                at: time, on: connection)
         }
     }
 
@@ -134,7 +160,8 @@ extension SQLiteAuthStore {
         try await write { connection in
             let user = try Self.requireUser(username, on: connection)
             let count = try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
-            try AuditChain.append(.success(.sessionRevoke, username: username, context: context), at: time, on: connection)
+            try AuditChain.append(
+                .success(.sessionRevoke, username: username, context: context), at: time, on: connection)
             return count
         }
     }
@@ -143,8 +170,9 @@ extension SQLiteAuthStore {
     public func deleteExpiredSessions(policy: SessionPolicy, at time: Timestamp) async throws -> Int {
         let idleCutoff = policy.idleTimeout.map { (time - $0).microseconds } ?? Int64.min
         return try await write { connection in
-            try connection.run("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
-                               time.microseconds, idleCutoff)
+            try connection.run(
+                "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+                time.microseconds, idleCutoff)
         }
     }
 }

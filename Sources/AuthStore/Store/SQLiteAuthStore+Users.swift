@@ -2,8 +2,9 @@ extension SQLiteAuthStore {
     static let userColumns = "id, username, password_hash, disabled, created_at, updated_at"
 
     static func user(from row: Row) -> User {
-        User(id: row.int64(0), name: row.string(1), passwordHash: row.string(2), disabled: row.bool(3),
-             createdAt: Timestamp(microseconds: row.int64(4)), updatedAt: Timestamp(microseconds: row.int64(5)))
+        User(
+            id: row.int64(0), name: row.string(1), passwordHash: row.string(2), disabled: row.bool(3),
+            createdAt: Timestamp(microseconds: row.int64(4)), updatedAt: Timestamp(microseconds: row.int64(5)))
     }
 
     static func findUser(_ name: String, on connection: SQLiteConnection) throws -> User? {
@@ -30,7 +31,9 @@ extension SQLiteAuthStore {
     }
 
     @discardableResult
-    public func addUser(name: String, passwordHash: String, at time: Timestamp, context: AuditContext) async throws -> User {
+    public func addUser(name: String, passwordHash: String, at time: Timestamp, context: AuditContext) async throws
+        -> User
+    {
         guard User.isValidName(name) else {
             throw StoreError(.invalidInput, "username must be 1 to \(User.maxNameBytes) bytes")
         }
@@ -43,16 +46,20 @@ extension SQLiteAuthStore {
                 throw StoreError(.userExists, "user \"\(name)\" already exists")
             }
             try AuditChain.append(.success(.userAdd, username: name, context: context), at: time, on: connection)
-            return User(id: connection.lastInsertRowID, name: name, passwordHash: passwordHash, disabled: false,
-                        createdAt: time, updatedAt: time)
+            return User(
+                id: connection.lastInsertRowID, name: name, passwordHash: passwordHash, disabled: false,
+                createdAt: time, updatedAt: time)
         }
     }
 
-    public func changePassword(name: String, passwordHash: String, at time: Timestamp, context: AuditContext) async throws {
+    public func changePassword(name: String, passwordHash: String, at time: Timestamp, context: AuditContext)
+        async throws
+    {
         try await write { connection in
             let user = try Self.requireUser(name, on: connection)
-            try connection.run("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-                               passwordHash, time.microseconds, user.id)
+            try connection.run(
+                "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                passwordHash, time.microseconds, user.id)
             try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
             try AuditChain.append(.success(.userPasswd, username: name, context: context), at: time, on: connection)
         }
@@ -61,7 +68,8 @@ extension SQLiteAuthStore {
     public func setDisabled(name: String, _ disabled: Bool, at time: Timestamp, context: AuditContext) async throws {
         try await write { connection in
             let user = try Self.requireUser(name, on: connection)
-            try connection.run("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", disabled, time.microseconds, user.id)
+            try connection.run(
+                "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", disabled, time.microseconds, user.id)
             if disabled {
                 try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
             }

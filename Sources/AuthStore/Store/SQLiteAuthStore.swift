@@ -23,8 +23,10 @@ public final class SQLiteAuthStore: AuthStorage {
     ///   - observer: told about every committed write batch (the server's metrics).
     /// - Throws: ``StoreError``: the file cannot be opened or is not SQLite, or its migrations
     ///   are newer than or differ from this binary's.
-    public static func open(path: String, migrate: Bool = true, readers: Int = 2,
-                            observer: StoreObserver = .none) throws -> SQLiteAuthStore {
+    public static func open(
+        path: String, migrate: Bool = true, readers: Int = 2,
+        observer: StoreObserver = .none
+    ) throws -> SQLiteAuthStore {
         do {
             let connection = try SQLiteConnection(path: path)
             do {
@@ -72,7 +74,8 @@ public final class SQLiteAuthStore: AuthStorage {
         try await read { connection in
             StoreStatistics(
                 sessions: Int(try connection.scalarInt("SELECT count(*) FROM sessions")),
-                databaseBytes: Int(try connection.scalarInt("PRAGMA page_count") * connection.scalarInt("PRAGMA page_size")))
+                databaseBytes: Int(
+                    try connection.scalarInt("PRAGMA page_count") * connection.scalarInt("PRAGMA page_size")))
         }
     }
 

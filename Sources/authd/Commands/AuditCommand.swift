@@ -22,7 +22,9 @@ extension AuditCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this username.")
         var user: String?
-        @Option(help: "Only this event; repeatable. One of: \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", ")).")
+        @Option(
+            help: "Only this event; repeatable. One of: \(AuditEvent.allCases.map(\.rawValue).joined(separator: ", "))."
+        )
         var event: [AuditEvent] = []
         @Option(help: "success or failure.")
         var outcome: AuditOutcome?
@@ -48,12 +50,17 @@ extension AuditCommand {
                 until: try until.map { try TimeParser.require($0, option: "--until") },
                 address: address, limit: limit)
             let records = try await withStore(database) { try await $0.queryAudit(query) }
-            let columns = ["id", "time", "event", "outcome", "reason", "username", "session", "address", "user_agent", "request_id"]
+            let columns = [
+                "id", "time", "event", "outcome", "reason", "username", "session", "address", "user_agent",
+                "request_id",
+            ]
             let rows = records.map { record in
                 let entry = record.entry
-                return [String(record.id), record.time.iso8601, entry.event.rawValue, entry.outcome.rawValue,
-                        entry.reason?.rawValue ?? "", entry.username, entry.session, entry.context.address,
-                        entry.context.userAgent, entry.context.requestID]
+                return [
+                    String(record.id), record.time.iso8601, entry.event.rawValue, entry.outcome.rawValue,
+                    entry.reason?.rawValue ?? "", entry.username, entry.session, entry.context.address,
+                    entry.context.userAgent, entry.context.requestID,
+                ]
             }
             print(format.render(columns: columns, rows: rows, numericColumns: ["id"]), terminator: "")
         }

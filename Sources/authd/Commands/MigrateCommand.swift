@@ -14,8 +14,12 @@ struct MigrateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let status = try await withStore(database, migrate: false) { try await $0.migrationStatus() }
-            let rows = status.map { [String($0.version), $0.name, $0.isApplied ? "applied" : "pending", $0.appliedAt?.iso8601 ?? ""] }
-            print(OutputFormat.table.render(columns: ["version", "name", "status", "applied_at"], rows: rows), terminator: "")
+            let rows = status.map {
+                [String($0.version), $0.name, $0.isApplied ? "applied" : "pending", $0.appliedAt?.iso8601 ?? ""]
+            }
+            print(
+                OutputFormat.table.render(columns: ["version", "name", "status", "applied_at"], rows: rows),
+                terminator: "")
         }
     }
 }

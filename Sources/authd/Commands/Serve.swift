@@ -15,7 +15,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "TOML config file; keys are these options' long names (env AUTHD_CONFIG).")
     var config: String?
-    @Flag(name: .customLong("print-config"), help: "Print the effective configuration as TOML, with each value's source, and exit.")
+    @Flag(
+        name: .customLong("print-config"),
+        help: "Print the effective configuration as TOML, with each value's source, and exit.")
     var printConfig = false
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var hashing: HashingOptions
@@ -23,27 +25,48 @@ struct Serve: AsyncParsableCommand {
     var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (env AUTHD_PORT; default 8080).")
     var port: String?
-    @Option(name: .customLong("metrics-port"), help: "Serve /metrics on this port of --host instead of the API port (env AUTHD_METRICS_PORT).")
+    @Option(
+        name: .customLong("metrics-port"),
+        help: "Serve /metrics on this port of --host instead of the API port (env AUTHD_METRICS_PORT).")
     var metricsPort: String?
     @Option(name: .customLong("token-ttl"), help: "Absolute session lifetime (env AUTHD_TOKEN_TTL; default 8h).")
     var tokenTTL: String?
-    @Option(name: .customLong("idle-timeout"), help: "Idle session timeout, 0 = off (env AUTHD_IDLE_TIMEOUT; default 30m).")
+    @Option(
+        name: .customLong("idle-timeout"), help: "Idle session timeout, 0 = off (env AUTHD_IDLE_TIMEOUT; default 30m).")
     var idleTimeout: String?
     @Option(name: .customLong("logout-url"), help: "URL returned as urllink by Basic logout (env AUTHD_LOGOUT_URL).")
     var logoutURL: String?
-    @Option(name: .customLong("trusted-proxy"), help: "CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env AUTHD_TRUSTED_PROXY, comma-separated).")
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "CIDR of a reverse proxy whose X-Forwarded-For is believed; repeatable (env AUTHD_TRUSTED_PROXY, comma-separated)."
+    )
     var trustedProxy: [String] = []
-    @Option(name: .customLong("throttle-user-limit"), help: "Failed logins allowed per username+address in the window (env AUTHD_THROTTLE_USER_LIMIT; default 5).")
+    @Option(
+        name: .customLong("throttle-user-limit"),
+        help: "Failed logins allowed per username+address in the window (env AUTHD_THROTTLE_USER_LIMIT; default 5).")
     var throttleUserLimit: String?
-    @Option(name: .customLong("throttle-address-limit"), help: "Failed logins allowed per address in the window (env AUTHD_THROTTLE_ADDRESS_LIMIT; default 50).")
+    @Option(
+        name: .customLong("throttle-address-limit"),
+        help: "Failed logins allowed per address in the window (env AUTHD_THROTTLE_ADDRESS_LIMIT; default 50).")
     var throttleAddressLimit: String?
-    @Option(name: .customLong("throttle-window"), help: "Sliding window for failed logins (env AUTHD_THROTTLE_WINDOW; default 5m).")
+    @Option(
+        name: .customLong("throttle-window"),
+        help: "Sliding window for failed logins (env AUTHD_THROTTLE_WINDOW; default 5m).")
     var throttleWindow: String?
-    @Option(name: .customLong("shutdown-delay"), help: "On SIGTERM, answer /healthz 503 this long before closing the listener (env AUTHD_SHUTDOWN_DELAY; default 0s).")
+    @Option(
+        name: .customLong("shutdown-delay"),
+        help:
+            "On SIGTERM, answer /healthz 503 this long before closing the listener (env AUTHD_SHUTDOWN_DELAY; default 0s)."
+    )
     var shutdownDelay: String?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env AUTHD_LOG_LEVEL; default info).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (env AUTHD_LOG_LEVEL; default info).")
     var logLevel: String?
-    @Option(name: .customLong("log-format"), help: "text or json, one object per line (env AUTHD_LOG_FORMAT; default text).")
+    @Option(
+        name: .customLong("log-format"), help: "text or json, one object per line (env AUTHD_LOG_FORMAT; default text)."
+    )
     var logFormat: String?
 
     /// Every option a config file may set, in `--print-config` order. A new option is
@@ -83,15 +106,21 @@ struct Serve: AsyncParsableCommand {
             AuthServer.application(
                 configuration: configuration, store: store, pool: pool, logger: logger, readiness: readiness,
                 metrics: metrics, metricsEndpoint: configuration.metricsPort == nil ? endpoint : nil,
-                onListening: { port in logger.notice("authd \(AuthdVersion.current) listening on \(host):\(port), database \(databasePath)") })
+                onListening: { port in
+                    logger.notice(
+                        "authd \(AuthdVersion.current) listening on \(host):\(port), database \(databasePath)")
+                })
         ]
         if let metricsPort = configuration.metricsPort {
-            applications.append(AuthServer.metricsApplication(
-                endpoint: endpoint, host: host, port: metricsPort, idleTimeout: configuration.connectionIdleTimeout, logger: logger,
-                onListening: { port in logger.notice("metrics on \(host):\(port)/metrics") }))
+            applications.append(
+                AuthServer.metricsApplication(
+                    endpoint: endpoint, host: host, port: metricsPort, idleTimeout: configuration.connectionIdleTimeout,
+                    logger: logger,
+                    onListening: { port in logger.notice("metrics on \(host):\(port)/metrics") }))
         }
         do {
-            try await AuthServer.run(applications, readiness: readiness, drainDelay: configuration.shutdownDelay, logger: logger)
+            try await AuthServer.run(
+                applications, readiness: readiness, drainDelay: configuration.shutdownDelay, logger: logger)
         } catch {
             await store.close()
             await pool.shutdown()
@@ -113,9 +142,12 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = lookup.value(host, "host", default: "127.0.0.1") ?? "127.0.0.1"
         configuration.port = try parsePort(lookup.value(port, "port", default: "8080"), "port", lookup) ?? 8080
-        configuration.metricsPort = try parsePort(lookup.value(metricsPort, "metrics-port", default: nil), "metrics-port", lookup)
+        configuration.metricsPort = try parsePort(
+            lookup.value(metricsPort, "metrics-port", default: nil), "metrics-port", lookup)
         let ttl = try duration(tokenTTL, "token-ttl", default: "8h", lookup)
-        guard ttl > .zero else { throw CommandFailure("invalid \(lookup.origin(of: "token-ttl")): must be longer than 0") }
+        guard ttl > .zero else {
+            throw CommandFailure("invalid \(lookup.origin(of: "token-ttl")): must be longer than 0")
+        }
         let idle = try duration(idleTimeout, "idle-timeout", default: "30m", lookup)
         configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idle == .zero ? nil : idle)
         configuration.throttle = try throttlePolicy(lookup)
@@ -125,7 +157,8 @@ struct Serve: AsyncParsableCommand {
         configuration.trustedProxies = try lookup.list(trustedProxy, "trusted-proxy").map { text in
             guard let cidr = CIDR(text.trimmingCharacters(in: .whitespaces)) else {
                 throw CommandFailure(
-                    "invalid \(lookup.origin(of: "trusted-proxy")) \"\(text)\": expected a CIDR like 10.0.0.0/8 or ::1/128")
+                    "invalid \(lookup.origin(of: "trusted-proxy")) \"\(text)\": expected a CIDR like 10.0.0.0/8 or ::1/128"
+                )
             }
             return cidr
         }
@@ -151,7 +184,8 @@ struct Serve: AsyncParsableCommand {
         func limit(_ flag: String?, _ option: String, _ fallback: Int) throws -> Int {
             let text = lookup.value(flag, option, default: String(fallback)) ?? String(fallback)
             guard let value = Int(text), value >= 1 else {
-                throw CommandFailure("invalid \(lookup.origin(of: option)) \"\(text)\": must be a whole number of at least 1")
+                throw CommandFailure(
+                    "invalid \(lookup.origin(of: option)) \"\(text)\": must be a whole number of at least 1")
             }
             return value
         }
@@ -170,7 +204,8 @@ struct Serve: AsyncParsableCommand {
         let levelText = lookup.value(logLevel, "log-level", default: "info") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
             throw CommandFailure(
-                "invalid \(lookup.origin(of: "log-level")) \"\(levelText)\": use trace, debug, info, notice, warning, error or critical")
+                "invalid \(lookup.origin(of: "log-level")) \"\(levelText)\": use trace, debug, info, notice, warning, error or critical"
+            )
         }
         let format = lookup.value(logFormat, "log-format", default: "text") ?? "text"
         var logger: Logger

@@ -21,7 +21,10 @@ struct SessionCommand: AsyncParsableCommand {
         func run() async throws {
             let sessions = try await withStore(database) { try await $0.sessions(username: user) }
             let rows = sessions.map {
-                [$0.id, $0.username, $0.createdAt.iso8601, $0.expiresAt.iso8601, $0.lastSeenAt.iso8601, $0.address, $0.userAgent]
+                [
+                    $0.id, $0.username, $0.createdAt.iso8601, $0.expiresAt.iso8601, $0.lastSeenAt.iso8601, $0.address,
+                    $0.userAgent,
+                ]
             }
             let columns = ["id", "username", "created_at", "expires_at", "last_seen_at", "address", "user_agent"]
             print(format.render(columns: columns, rows: rows), terminator: "")

@@ -14,19 +14,25 @@ struct ThrottleCommand: AsyncParsableCommand {
             abstract: "Failed logins per username and address inside the window, most recent first.")
 
         @OptionGroup var database: DatabaseOptions
-        @Option(name: .customLong("throttle-window"), help: "Window to count in (env AUTHD_THROTTLE_WINDOW; default 5m).")
+        @Option(
+            name: .customLong("throttle-window"), help: "Window to count in (env AUTHD_THROTTLE_WINDOW; default 5m).")
         var throttleWindow: String?
         @Option(help: "table, json or csv.")
         var format: OutputFormat = .table
 
         func run() async throws {
             let window = try DurationParser.require(
-                Environment.resolve(throttleWindow, "AUTHD_THROTTLE_WINDOW", default: "5m"), option: "--throttle-window")
+                Environment.resolve(throttleWindow, "AUTHD_THROTTLE_WINDOW", default: "5m"), option: "--throttle-window"
+            )
             let policy = ThrottlePolicy(window: window)
             let entries = try await withStore(database) { try await $0.throttleEntries(policy: policy, at: .now()) }
-            let rows = entries.map { [$0.username, $0.address, String($0.failures), $0.first.iso8601, $0.last.iso8601] }
-            print(format.render(columns: ["username", "address", "failures", "first", "last"], rows: rows,
-                                numericColumns: ["failures"]), terminator: "")
+            let rows = entries.map {
+                [$0.username, $0.address, String($0.failures), $0.first.iso8601, $0.last.iso8601]
+            }
+            print(
+                format.render(
+                    columns: ["username", "address", "failures", "first", "last"], rows: rows,
+                    numericColumns: ["failures"]), terminator: "")
         }
     }
 

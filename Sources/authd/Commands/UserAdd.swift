@@ -3,7 +3,8 @@ import AuthStore
 
 extension UserCommand {
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a user (password prompted twice, or --password-stdin).")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user (password prompted twice, or --password-stdin).")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var hashing: HashingOptions
@@ -19,7 +20,8 @@ extension UserCommand {
                     throw CommandFailure("user \"\(user.name)\" already exists")
                 }
                 let password = try PasswordInput.read(fromStdin: passwordStdin)
-                try await store.addUser(name: user.name, passwordHash: hasher.hash(password), at: .now(), context: .commandLine)
+                try await store.addUser(
+                    name: user.name, passwordHash: hasher.hash(password), at: .now(), context: .commandLine)
             }
             print("added user \(user.name)")
         }
@@ -41,8 +43,9 @@ extension UserCommand {
                     throw CommandFailure("no user named \"\(user.name)\"")
                 }
                 let password = try PasswordInput.read(fromStdin: passwordStdin)
-                try await store.changePassword(name: user.name, passwordHash: hasher.hash(password), at: .now(),
-                                               context: .commandLine)
+                try await store.changePassword(
+                    name: user.name, passwordHash: hasher.hash(password), at: .now(),
+                    context: .commandLine)
             }
             print("changed password of \(user.name); their sessions have ended")
         }

@@ -11,8 +11,11 @@ extension UserCommand {
 
         func run() async throws {
             let users = try await withStore(database) { try await $0.users() }
-            let rows = users.map { [$0.name, $0.disabled ? "disabled" : "enabled", $0.createdAt.iso8601, $0.updatedAt.iso8601] }
-            print(format.render(columns: ["username", "status", "created_at", "updated_at"], rows: rows), terminator: "")
+            let rows = users.map {
+                [$0.name, $0.disabled ? "disabled" : "enabled", $0.createdAt.iso8601, $0.updatedAt.iso8601]
+            }
+            print(
+                format.render(columns: ["username", "status", "created_at", "updated_at"], rows: rows), terminator: "")
         }
     }
 }

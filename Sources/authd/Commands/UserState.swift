@@ -9,7 +9,9 @@ extension UserCommand {
         @OptionGroup var user: UsernameArgument
 
         func run() async throws {
-            try await withStore(database) { try await $0.setDisabled(name: user.name, true, at: .now(), context: .commandLine) }
+            try await withStore(database) {
+                try await $0.setDisabled(name: user.name, true, at: .now(), context: .commandLine)
+            }
             print("disabled user \(user.name); their sessions have ended")
         }
     }
@@ -21,7 +23,9 @@ extension UserCommand {
         @OptionGroup var user: UsernameArgument
 
         func run() async throws {
-            try await withStore(database) { try await $0.setDisabled(name: user.name, false, at: .now(), context: .commandLine) }
+            try await withStore(database) {
+                try await $0.setDisabled(name: user.name, false, at: .now(), context: .commandLine)
+            }
             print("enabled user \(user.name)")
         }
     }
@@ -33,7 +37,9 @@ extension UserCommand {
         @OptionGroup var user: UsernameArgument
 
         func run() async throws {
-            try await withStore(database) { try await $0.deleteUser(name: user.name, at: .now(), context: .commandLine) }
+            try await withStore(database) {
+                try await $0.deleteUser(name: user.name, at: .now(), context: .commandLine)
+            }
             print("deleted user \(user.name)")
         }
     }

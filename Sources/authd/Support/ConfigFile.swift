@@ -1,5 +1,5 @@
-import Foundation
 import AuthService
+import Foundation
 import TOMLKit
 
 /// `authd serve --config FILE`: a TOML file whose keys are `serve`'s long option names.
@@ -43,7 +43,9 @@ struct ConfigFile {
         for key in table.keys.sorted() {
             guard options.contains(key) else {
                 // Quoted with escapes: a TOML key may hold a newline, and the error stays one line.
-                throw CommandFailure("config file \(path): unknown option \(WireBody.quoted(key)) (known: \(options.joined(separator: ", ")))")
+                throw CommandFailure(
+                    "config file \(path): unknown option \(WireBody.quoted(key)) (known: \(options.joined(separator: ", ")))"
+                )
             }
             guard let value = table[key], let texts = Self.texts(value, repeatable: lists.contains(key)) else {
                 let expected = lists.contains(key) ? "a string or an array of strings" : "a string or a number"
@@ -73,7 +75,9 @@ struct ConfigFile {
 
     private static func reason(_ error: any Error) -> String {
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let underlying, underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+        if let underlying, underlying.domain == NSPOSIXErrorDomain,
+            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
             return String(cString: strerror(code.rawValue))
         }
         return (error as NSError).localizedDescription

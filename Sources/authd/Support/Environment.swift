@@ -57,15 +57,19 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store, applying pending migrations.
-    func open(migrate: Bool = true, observer: StoreObserver = .none,
-              lookup: OptionLookup = .environmentOnly) throws -> SQLiteAuthStore {
+    func open(
+        migrate: Bool = true, observer: StoreObserver = .none,
+        lookup: OptionLookup = .environmentOnly
+    ) throws -> SQLiteAuthStore {
         try SQLiteAuthStore.open(path: path(lookup), migrate: migrate, observer: observer)
     }
 }
 
 /// `--pbkdf2-iterations` / `AUTHD_PBKDF2_ITERATIONS`, for commands that hash passwords.
 struct HashingOptions: ParsableArguments {
-    @Option(name: .customLong("pbkdf2-iterations"), help: "PBKDF2 cost for new hashes (env AUTHD_PBKDF2_ITERATIONS; default 600000).")
+    @Option(
+        name: .customLong("pbkdf2-iterations"),
+        help: "PBKDF2 cost for new hashes (env AUTHD_PBKDF2_ITERATIONS; default 600000).")
     var pbkdf2Iterations: String?
 
     func hasher(_ lookup: OptionLookup = .environmentOnly) throws -> PasswordHasher {
@@ -73,14 +77,17 @@ struct HashingOptions: ParsableArguments {
         let text = lookup.value(pbkdf2Iterations, "pbkdf2-iterations", default: fallback) ?? fallback
         guard let iterations = Int(text), iterations >= 1, iterations <= Int(Int32.max) else {
             throw CommandFailure(
-                "invalid \(lookup.origin(of: "pbkdf2-iterations")) \"\(text)\": must be a whole number from 1 to \(Int32.max)")
+                "invalid \(lookup.origin(of: "pbkdf2-iterations")) \"\(text)\": must be a whole number from 1 to \(Int32.max)"
+            )
         }
         return PasswordHasher(iterations: iterations)
     }
 }
 
 /// Runs `body` against the store and closes it, also when `body` throws.
-func withStore<T>(_ options: DatabaseOptions, migrate: Bool = true, _ body: (SQLiteAuthStore) async throws -> T) async throws -> T {
+func withStore<T>(_ options: DatabaseOptions, migrate: Bool = true, _ body: (SQLiteAuthStore) async throws -> T)
+    async throws -> T
+{
     let store = try options.open(migrate: migrate)
     do {
         let result = try await body(store)

@@ -8,7 +8,9 @@ import Foundation
 /// Commands without a config file use ``environmentOnly``.
 final class OptionLookup {
     enum Source: Equatable {
-        case flag, environment, file(String), defaultValue
+        case flag, environment
+        case file(String)
+        case defaultValue
     }
 
     /// One resolved option, in the order it was looked up.
@@ -37,10 +39,11 @@ final class OptionLookup {
     @discardableResult
     func value(_ flag: String?, _ option: String, default fallback: String?) -> String? {
         let (values, source): ([String]?, Source) =
-            if let flag { ([flag], .flag) }
-            else if let text = Environment.value(Self.variable(for: option)) { ([text], .environment) }
-            else if let file, let values = file.values[option] { (values, .file(file.path)) }
-            else { (fallback.map { [$0] }, .defaultValue) }
+            if let flag { ([flag], .flag) } else if let text = Environment.value(Self.variable(for: option)) {
+                ([text], .environment)
+            } else if let file, let values = file.values[option] { (values, .file(file.path)) } else {
+                (fallback.map { [$0] }, .defaultValue)
+            }
         guard let value = values?.last else { return nil }
         record(Resolved(option: option, values: [value], isList: false, source: source))
         return value
@@ -49,12 +52,11 @@ final class OptionLookup {
     /// The values of a repeatable option (its variable is comma-separated).
     func list(_ flags: [String], _ option: String) -> [String] {
         let (values, source): ([String], Source) =
-            if !flags.isEmpty { (flags, .flag) }
-            else if let text = Environment.value(Self.variable(for: option)) {
+            if !flags.isEmpty { (flags, .flag) } else if let text = Environment.value(Self.variable(for: option)) {
                 (text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, .environment)
+            } else if let file, let values = file.values[option] { (values, .file(file.path)) } else {
+                ([], .defaultValue)
             }
-            else if let file, let values = file.values[option] { (values, .file(file.path)) }
-            else { ([], .defaultValue) }
         record(Resolved(option: option, values: values, isList: true, source: source))
         return values
     }

@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import AuthService
+import Foundation
 
 /// `--format table|json|csv` for list commands.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -13,13 +13,15 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         switch self {
         case .json:
             let objects = rows.map { row in
-                "{" + zip(columns, row).map { column, value in
-                    "\(WireBody.quoted(column)):\(numericColumns.contains(column) ? value : WireBody.quoted(value))"
-                }.joined(separator: ",") + "}"
+                "{"
+                    + zip(columns, row).map { column, value in
+                        "\(WireBody.quoted(column)):\(numericColumns.contains(column) ? value : WireBody.quoted(value))"
+                    }.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n") + "]\n"
         case .csv:
-            return ([columns] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+            return ([columns] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n")
+                + "\n"
         case .table:
             let all = [columns.map { $0.uppercased() }] + rows.map { $0.map(Self.printable) }
             let widths = columns.indices.map { column in all.map { $0[column].count }.max() ?? 0 }

@@ -27,7 +27,8 @@ enum TimeParser {
     static func require(_ text: String, option: String) throws -> Timestamp {
         guard let time = parse(text) else {
             throw CommandFailure(
-                "invalid \(option) \"\(text)\": use ISO 8601 (2026-11-23 or 2026-11-23T09:00:00Z) or a duration ago (24h, 7d)")
+                "invalid \(option) \"\(text)\": use ISO 8601 (2026-11-23 or 2026-11-23T09:00:00Z) or a duration ago (24h, 7d)"
+            )
         }
         return time
     }
