@@ -1,14 +1,24 @@
--- 0003: from which audit row on time is guaranteed never to decrease.
--- Writers before this migration stamped a row's time before queueing the write, so two
--- rows committed at nearly the same moment could be a few microseconds out of order.
--- The writer now records max(now, previous row's time). Rows from ordered_from_id on are
--- in time order: `audit verify` checks that order, and time filters over them become id
--- ranges. Older rows are filtered by comparing their time, and their order is not checked.
+-- 0003: from which audit row on time never decreases.
+-- The writer records max(now, previous row's time), so rows it writes are in time order;
+-- writers before it stamped the time before queueing the write, and a log they wrote can
+-- hold rows out of order (by microseconds under concurrent load, by any amount when the
+-- clock stepped back). `audit verify` checks the order, and time filters become id ranges,
+-- only from ordered_from_id on; older rows are filtered by comparing their time, and
+-- older_min_time/older_max_time let queries skip them when a window cannot meet them.
 CREATE TABLE audit_ordering (
     id              INTEGER PRIMARY KEY CHECK (id = 1),
-    ordered_from_id INTEGER NOT NULL
+    ordered_from_id INTEGER NOT NULL,   -- rows with id >= this are in time order
+    older_min_time  INTEGER,            -- time range of the rows before it; NULL when none
+    older_max_time  INTEGER
 ) STRICT;
 
--- sqlite_sequence holds audit_log's highest id ever used (0001 created it AUTOINCREMENT).
+-- The ordered part starts at the last row whose time is earlier than its predecessor's
+-- (row 1 when there is none): every row from there on is at or after the one before it.
 INSERT INTO audit_ordering (id, ordered_from_id)
-VALUES (1, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1);
+SELECT 1, COALESCE(max(id), 1)
+FROM (SELECT id, time < lag(time) OVER (ORDER BY id) AS goes_back FROM audit_log)
+WHERE goes_back;
+
+UPDATE audit_ordering SET
+    older_min_time = (SELECT min(time) FROM audit_log WHERE id < audit_ordering.ordered_from_id),
+    older_max_time = (SELECT max(time) FROM audit_log WHERE id < audit_ordering.ordered_from_id);

@@ -28,7 +28,9 @@ import Testing
 
             // Log in through nginx; the token opens the protected location.
             let credentials = Data("alice:\(password)".utf8).base64EncodedString()
-            // The client's own X-Forwarded-For is dropped by nginx, the edge.
+            // A forged X-Forwarded-For. nginx, the edge, replaces it; authd would also skip it,
+            // since it takes the right-most address that is not a trusted proxy, so this
+            // guards the pair rather than the snippet alone.
             let login = try await nginx.request(
                 "/directlink/v1/auth/login", method: "POST", authorization: "Basic \(credentials)",
                 extraHeaders: ["X-Forwarded-For": "203.0.113.9"])

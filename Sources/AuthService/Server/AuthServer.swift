@@ -13,7 +13,7 @@ public enum AuthServer {
     /// - Parameters:
     ///   - metrics: where attempts, request durations and PBKDF2 times are counted.
     ///   - metricsEndpoint: served at `/metrics` on this application; nil when metrics have
-    ///     a port of their own (``metricsApplication(endpoint:host:port:logger:onListening:)``).
+    ///     a port of their own (``metricsApplication(endpoint:host:port:idleTimeout:logger:onListening:)``).
     ///   - onListening: called with the bound port once the server accepts connections.
     public static func application(
         configuration: ServerConfiguration, store: any AuthStorage, pool: HashingPool, logger: Logger,

@@ -43,11 +43,15 @@ public struct AuditVerification: Sendable, Equatable {
     public let failure: Failure?
     /// Hash of the newest row (hex): record it elsewhere to detect a rewritten chain.
     public let headHash: String
+    /// The row from which on time order was checked; rows before it were written by an
+    /// authd that did not keep time in order (migration 0003).
+    public let orderCheckedFrom: Int64
 
-    public init(checked: Int, failure: Failure?, headHash: String) {
+    public init(checked: Int, failure: Failure?, headHash: String, orderCheckedFrom: Int64 = 1) {
         self.checked = checked
         self.failure = failure
         self.headHash = headHash
+        self.orderCheckedFrom = orderCheckedFrom
     }
 
     /// The first bad row's id, whatever is wrong with it.
@@ -59,4 +63,22 @@ public struct AuditVerification: Sendable, Equatable {
     }
 
     public var isIntact: Bool { failure == nil }
+}
+
+/// What `audit prune` did.
+public struct AuditPruneResult: Sendable, Equatable {
+    /// Rows deleted.
+    public let deleted: Int
+    /// Rows older than the cutoff that had to stay: the chain can only lose a prefix, and
+    /// they follow a row at or after the cutoff (`firstKeptID`). Only rows written before
+    /// migration 0003 can be in that order.
+    public let keptOlder: Int
+    /// The oldest row kept, nil when every row went.
+    public let firstKeptID: Int64?
+
+    public init(deleted: Int, keptOlder: Int, firstKeptID: Int64?) {
+        self.deleted = deleted
+        self.keptOlder = keptOlder
+        self.firstKeptID = firstKeptID
+    }
 }

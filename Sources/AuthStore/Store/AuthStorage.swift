@@ -75,7 +75,8 @@ public protocol AuthStorage: Sendable {
     /// Deletes rows older than `before` in batches, keeping the chain verifiable, and
     /// records an `audit_prune` row. Returns how many rows were deleted.
     @discardableResult
-    func pruneAudit(before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext) async throws -> Int
+    func pruneAudit(before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext) async throws
+        -> AuditPruneResult
 
     // MARK: Throttling
 

@@ -74,60 +74,35 @@ extension SQLiteAuthStore {
     /// that is searched differently; no conditions at all when neither bound is given, and
     /// none when no row can match.
     ///
-    /// Rows from `audit_ordering.ordered_from_id` on are in time order, so their window is an
-    /// id range. Older rows, written before the writer kept time in order, get plain time
-    /// comparisons; that part is left out once no such row remains (pruning removes them).
+    /// Ordered rows (``AuditOrdering``) get an id range; rows before the boundary, written
+    /// before the writer kept time in order, get plain time comparisons, and only while the
+    /// window can meet them.
     static func timeWindows(since: Timestamp?, until: Timestamp?, on connection: SQLiteConnection) throws
         -> [AuditFilter]
     {
         guard since != nil || until != nil else { return [AuditFilter()] }
-        let orderedFrom = try orderedFromID(on: connection)
+        if let since, let until, until <= since { return [] }
+        let ordering = try AuditOrdering.read(on: connection)
         var windows: [AuditFilter] = []
         // Ordered rows: from the first at or after `since` to just before the first at or
         // after `until`.
-        let lower =
-            try since.map { try firstOrderedID(atOrAfter: $0, orderedFrom: orderedFrom, on: connection) } ?? orderedFrom
+        let lower = try since.map { try ordering.firstOrderedID(atOrAfter: $0, on: connection) } ?? ordering.orderedFrom
         if let lower {
             var ordered = AuditFilter()
             ordered.add("id >= ?", lower)
-            if let until, let end = try firstOrderedID(atOrAfter: until, orderedFrom: orderedFrom, on: connection) {
+            if let until, let end = try ordering.firstOrderedID(atOrAfter: until, on: connection) {
                 ordered.add("id < ?", end)
             }
             windows.append(ordered)
         }
-        if try connection.scalarInt("SELECT EXISTS (SELECT 1 FROM audit_log WHERE id < ?)", orderedFrom) == 1 {
+        if try ordering.olderRowsMayMatch(since: since, until: until, on: connection) {
             var older = AuditFilter()
-            older.add("id < ?", orderedFrom)
+            older.add("id < ?", ordering.orderedFrom)
             if let since { older.add("time >= ?", since.microseconds) }
             if let until { older.add("time < ?", until.microseconds) }
             windows.append(older)
         }
         return windows
-    }
-
-    /// The first audit id whose time the writer keeps in order (migration 0003).
-    static func orderedFromID(on connection: SQLiteConnection) throws -> Int64 {
-        try connection.queryFirst("SELECT ordered_from_id FROM audit_ordering WHERE id = 1") { $0.int64(0) } ?? 1
-    }
-
-    /// The id of the first ordered row (id ≥ `orderedFrom`) recorded at or after `time`, or
-    /// nil if there is none. With time non-decreasing over those ids, `time >= t` holds
-    /// exactly for ids from this one on.
-    static func firstOrderedID(atOrAfter time: Timestamp, orderedFrom: Int64, on connection: SQLiteConnection) throws
-        -> Int64?
-    {
-        guard
-            let first = try connection.queryFirst(
-                "SELECT id, time FROM audit_log WHERE id >= ? ORDER BY id LIMIT 1", [orderedFrom],
-                { (id: $0.int64(0), time: $0.int64(1)) })
-        else { return nil }
-        // Every ordered row is at or after the first one's time; answering here also keeps
-        // the time-index walk below from stepping over older rows at earlier times.
-        if time.microseconds <= first.time { return first.id }
-        return try connection.queryFirst(
-            "SELECT id FROM audit_log INDEXED BY audit_by_time WHERE time >= ? AND id >= ? ORDER BY time, id LIMIT 1",
-            [time.microseconds, orderedFrom]
-        ) { $0.int64(0) }
     }
 
     /// Walks the chain from the anchor (or genesis) and checks every row's hash.
@@ -147,7 +122,7 @@ extension SQLiteAuthStore {
             var previous = anchor?.1 ?? AuditChain.genesis
             var expectedID = (anchor?.0 ?? 0) + 1
             var previousTime: Timestamp?
-            let orderedFrom = try Self.orderedFromID(on: connection)
+            let orderedFrom = try AuditOrdering.read(on: connection).orderedFrom
             var checked = 0
             var failure: AuditVerification.Failure?
             // Streamed row by row: memory stays flat however long the log is.
@@ -160,8 +135,8 @@ extension SQLiteAuthStore {
                 }
                 // Queries rely on time never decreasing (`AuditChain.append`); a valid hash
                 // with an earlier time means a row written by something other than authd's
-                // writer. Rows from before migration 0003 were written without that rule.
-                if record.id >= orderedFrom, let previousTime, record.time < previousTime {
+                // writer. Rows up to the boundary may be out of order (``AuditOrdering``).
+                if record.id > orderedFrom, let previousTime, record.time < previousTime {
                     failure = .timeGoesBackwards(at: record.id)
                     return false
                 }
@@ -179,61 +154,9 @@ extension SQLiteAuthStore {
                     "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
                 if highest >= expectedID { failure = .brokenChain(at: expectedID) }
             }
-            return AuditVerification(checked: checked, failure: failure, headHash: Hex.encode(previous))
+            return AuditVerification(
+                checked: checked, failure: failure, headHash: Hex.encode(previous), orderCheckedFrom: orderedFrom)
         }
-    }
-
-    /// Deletes audit rows older than `before`, in batches so the writer is never held
-    /// for long, keeping the chain verifiable: the hash of the last deleted row becomes
-    /// the anchor the first remaining row chains to. Records an `audit_prune` row.
-    /// - Returns: the number of rows deleted.
-    @discardableResult
-    public func pruneAudit(
-        before: Timestamp, batchSize: Int = 10_000, at time: Timestamp,
-        context: AuditContext
-    ) async throws -> Int {
-        var deleted = 0
-        while true {
-            let count = try await write { connection -> Int in
-                // The chain can only lose a prefix: everything before the oldest kept row.
-                let kept = try Self.firstKeptID(before: before, on: connection) ?? Int64.max
-                guard
-                    let last = try connection.queryFirst(
-                        "SELECT max(id) FROM (SELECT id FROM audit_log WHERE id < ? ORDER BY id LIMIT ?)",
-                        [kept, batchSize], { $0.isNull(0) ? nil : $0.int64(0) }) ?? nil
-                else { return 0 }
-                let hash =
-                    try connection.queryFirst("SELECT hash FROM audit_log WHERE id = ?", [last]) { $0.bytes(0) } ?? []
-                try connection.run(
-                    "INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash",
-                    last, hash)
-                return try connection.run("DELETE FROM audit_log WHERE id <= ?", last)
-            }
-            deleted += count
-            if count < batchSize { break }
-        }
-        try await recordAudit(.success(.auditPrune, username: "", context: context), at: time)
-        return deleted
-    }
-}
-
-extension SQLiteAuthStore {
-    /// The id of the oldest row that pruning before `before` keeps: the first row recorded
-    /// at or after `before`, or nil when every row is older.
-    ///
-    /// Rows from before migration 0003 may be slightly out of time order, so among them the
-    /// first one at or after `before` is found by walking them oldest first (they are the
-    /// rows being pruned, so the walk costs no more than the deletion); a row a few
-    /// microseconds older than `before` may be kept, a newer one is never deleted.
-    static func firstKeptID(before: Timestamp, on connection: SQLiteConnection) throws -> Int64? {
-        let orderedFrom = try orderedFromID(on: connection)
-        if let older = try connection.queryFirst(
-            "SELECT id FROM audit_log NOT INDEXED WHERE id < ? AND time >= ? ORDER BY id LIMIT 1",
-            [orderedFrom, before.microseconds], { $0.int64(0) })
-        {
-            return older
-        }
-        return try firstOrderedID(atOrAfter: before, orderedFrom: orderedFrom, on: connection)
     }
 }
 

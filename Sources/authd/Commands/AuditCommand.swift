@@ -80,7 +80,9 @@ extension AuditCommand {
             progress.finish()
             switch result.failure {
             case nil:
-                print("audit chain intact: \(result.checked) rows, head \(result.headHash)")
+                print(
+                    "audit chain intact: \(result.checked) rows, head \(result.headHash), "
+                        + "time order checked from row \(result.orderCheckedFrom)")
             case .brokenChain(let id):
                 throw CommandFailure("audit chain broken at row \(id) (\(result.checked) rows before it verified)")
             case .timeGoesBackwards(let id):
@@ -100,10 +102,16 @@ extension AuditCommand {
 
         func run() async throws {
             let cutoff = try TimeParser.require(before, option: "--before")
-            let deleted = try await withStore(database) {
+            let result = try await withStore(database) {
                 try await $0.pruneAudit(before: cutoff, batchSize: 10_000, at: .now(), context: .commandLine)
             }
-            print("pruned \(deleted) audit row\(deleted == 1 ? "" : "s") before \(cutoff.iso8601)")
+            print("pruned \(result.deleted) audit row\(result.deleted == 1 ? "" : "s") before \(cutoff.iso8601)")
+            if result.keptOlder > 0, let first = result.firstKeptID {
+                // Not an error: the chain can only lose a prefix, so the operator learns why.
+                print(
+                    "kept \(result.keptOlder) row\(result.keptOlder == 1 ? "" : "s") before \(cutoff.iso8601): "
+                        + "row \(first) is not older and the chain can only lose its oldest rows")
+            }
         }
     }
 }
