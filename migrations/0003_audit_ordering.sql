@@ -14,13 +14,15 @@ CREATE TABLE audit_ordering (
 
 -- The ordered part starts at the last row whose time is earlier than its predecessor's
 -- (row 1 when there is none): every row from there on is at or after the one before it.
--- Audit ids have no gaps (`audit verify` requires that), so the predecessor is id - 1; the
--- self-join walks the log once, newest first, where a window function over 10M rows took
--- seconds longer.
+-- A row whose predecessor id is missing counts as a step back too: ids have no gaps in an
+-- intact log (`audit verify` requires that; pruning removes only the oldest rows), so a
+-- gap means rows were removed and nothing is known of their order. One pass over the log,
+-- joining each row to id - 1; a window function took four times as long on 10M rows.
 INSERT INTO audit_ordering (id, ordered_from_id)
 SELECT 1, COALESCE(max(later.id), 1)
-FROM audit_log AS earlier JOIN audit_log AS later ON later.id = earlier.id + 1
-WHERE later.time < earlier.time;
+FROM audit_log AS later LEFT JOIN audit_log AS earlier ON earlier.id = later.id - 1
+WHERE later.id > (SELECT min(id) FROM audit_log)
+  AND (earlier.id IS NULL OR later.time < earlier.time);
 
 UPDATE audit_ordering SET
     older_min_time = (SELECT min(time) FROM audit_log WHERE id < audit_ordering.ordered_from_id),

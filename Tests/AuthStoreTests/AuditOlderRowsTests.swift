@@ -14,7 +14,8 @@ import Testing
     /// chain, rows 1–14 with times swapped in pairs (row 1 at +1 s, row 2 at +0 s, …, row 13
     /// at +13 s, row 14 at +12 s) and rows 15–20 in order (+14 s … +19 s). Opened by this
     /// authd, which applies 0003 (time order from row 14, the last step back), and given rows
-    /// 21–30 by a clock 4 s behind, so rows 21–23 keep row 20's +19 s.
+    /// 21–30 by a clock 4 s behind, so rows 21 and 22 keep row 20's +19 s (row 23's own
+    /// clock reads +19 s).
     private func withOlderLog(_ body: (SQLiteAuthStore, TemporaryDirectory) async throws -> Void) async throws {
         try await withTemporaryDirectory { directory in
             let connection = try SQLiteConnection(path: directory.file("auth.db"))
@@ -57,10 +58,9 @@ import Testing
         return .success(id % 2 == 0 ? .login : .logout, username: users[id % 3], session: "s\(id)", context: context)
     }
 
-    /// How many parts of the log a `--since` query from `base` searches separately.
-    private func windows(_ store: SQLiteAuthStore) async throws -> Int {
-        let since = base
-        return try await store.read { try SQLiteAuthStore.timeWindows(since: since, until: nil, on: $0).count }
+    /// How many parts of the log a query with these bounds searches separately.
+    private func windows(_ store: SQLiteAuthStore, since: Timestamp?, until: Timestamp? = nil) async throws -> Int {
+        try await store.read { try SQLiteAuthStore.timeWindows(since: since, until: until, on: $0).count }
     }
 
     @Test func olderRowsOutOfOrderStillVerify() async throws {
@@ -71,7 +71,9 @@ import Testing
             #expect(result.orderCheckedFrom == 14)
             let times = try await store.allAudit().map(\.time)
             #expect(times[1] < times[0] && times[13] < times[12], "the fixture has older rows out of order")
-            #expect(times[22] == times[19], "a new row whose clock is behind keeps the previous row's time")
+            #expect(
+                times[20] == times[19] && times[21] == times[19],
+                "a new row whose clock is behind keeps the previous row's time")
             #expect(zip(times[13...], times[14...]).allSatisfy { $0 <= $1 })
         }
     }
@@ -143,26 +145,43 @@ import Testing
         }
     }
 
+    /// The rows before the boundary (row 14) span +0 s to +13 s: a window outside that range
+    /// leaves them out, one that meets it searches them by time.
+    @Test func windowsOutsideTheOlderRowsTimesSkipThem() async throws {
+        try await withOlderLog { store, directory in
+            let after = try await windows(store, since: base + .seconds(14))
+            #expect(after == 1)
+            #expect(try await windows(store, since: base + .seconds(13)) == 2)
+            #expect(try await windows(store, since: nil, until: base) == 1)
+            #expect(try await windows(store, since: nil, until: base + .microseconds(1)) == 2)
+            #expect(try await windows(store, since: base + .seconds(5), until: base + .seconds(5)) == 0)
+        }
+    }
+
     /// Pruning removes only a prefix: it stops at the first row at or after the cutoff, says
     /// how many older rows it had to keep, and works in batches; once the rows before the
     /// boundary are gone, time filters use id ranges alone.
     @Test func pruneStopsAtTheFirstNewerRow() async throws {
         try await withOlderLog { store, directory in
-            let windowsBefore = try await windows(store)
+            let windowsBefore = try await windows(store, since: base)
             #expect(windowsBefore == 2)
             // Row 13 (+13 s) is the first at or after +13 s; row 14 (+12 s) follows it.
             let first = try await store.pruneAudit(
                 before: base + .seconds(13), batchSize: 3, at: base + .seconds(100), context: .commandLine)
-            #expect(first == AuditPruneResult(deleted: 12, keptOlder: 1, firstKeptID: 13))
-            #expect(try await windows(store) == 2)
+            #expect(
+                first
+                    == AuditPruneResult(deleted: 12, keptOlder: 1, firstKeptID: 13, firstKeptTime: base + .seconds(13)))
+            #expect(try await windows(store, since: base) == 2)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
             // Row 13 is the last before the boundary; past it, times are in order: +15 s
             // first holds at row 16.
             let second = try await store.pruneAudit(
                 before: base + .seconds(15), batchSize: 3, at: base + .seconds(101), context: .commandLine)
-            #expect(second == AuditPruneResult(deleted: 3, keptOlder: 0, firstKeptID: 16))
+            #expect(
+                second
+                    == AuditPruneResult(deleted: 3, keptOlder: 0, firstKeptID: 16, firstKeptTime: base + .seconds(15)))
             #expect(try await store.queryAudit(AuditQuery(limit: 1_000)).last?.id == 16)
-            #expect(try await windows(store) == 1)
+            #expect(try await windows(store, since: base) == 1)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
         }
     }

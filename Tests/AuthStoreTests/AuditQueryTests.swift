@@ -217,7 +217,10 @@ extension SQLiteAuthStore {
             try await store.seedAudit(25)
             let deleted = try await store.pruneAudit(
                 before: auditBase + .seconds(12), batchSize: 5, at: auditBase + .seconds(100), context: .commandLine)
-            #expect(deleted == AuditPruneResult(deleted: 12, keptOlder: 0, firstKeptID: 13))
+            #expect(
+                deleted
+                    == AuditPruneResult(
+                        deleted: 12, keptOlder: 0, firstKeptID: 13, firstKeptTime: auditBase + .seconds(12)))
             let remaining = try await store.queryAudit(AuditQuery(limit: 100))
             #expect(remaining.last?.id == 13)
             #expect(remaining.first?.entry.event == .auditPrune)
@@ -238,7 +241,7 @@ extension SQLiteAuthStore {
                 try await store.pruneAudit(
                     before: auditBase + .seconds(60), batchSize: 2,
                     at: auditBase + .seconds(61), context: .commandLine)
-                    == AuditPruneResult(deleted: 5, keptOlder: 0, firstKeptID: nil))
+                    == AuditPruneResult(deleted: 5, keptOlder: 0, firstKeptID: nil, firstKeptTime: nil))
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.isIntact && result.checked == 1)
         }

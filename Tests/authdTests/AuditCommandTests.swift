@@ -92,6 +92,7 @@ import Testing
             try await seed(sandbox)
             let intact = try await sandbox.authd("audit", "verify")
             #expect(intact.status == 0 && intact.stdout.hasPrefix("audit chain intact: 3 rows"), "\(intact)")
+            #expect(intact.stdout.hasSuffix(", time order checked from row 1\n"), "\(intact)")
 
             let pruned = try await sandbox.authd("audit", "prune", "--before", "2027-01-15T08:02:00Z")
             #expect(pruned.status == 0 && pruned.stdout.hasPrefix("pruned 2 audit rows"), "\(pruned)")
@@ -100,6 +101,28 @@ import Testing
 
             try sandbox.sql("UPDATE audit_log SET username = 'mallory' WHERE id = 3")
             expectFailure(try await sandbox.authd("audit", "verify"), "audit chain broken at row 3")
+        }
+    }
+
+    /// A log from before migration 0003 can hold a row older than the cutoff after a newer
+    /// one; prune keeps it (only a prefix can go) and says so. Simulated by moving row 1
+    /// after row 2 in time and marking rows 1–2 as older (hashes are not checked by prune).
+    @Test func pruneSaysWhichOlderRowsItKept() async throws {
+        try await Sandbox.with { sandbox in
+            try await seed(sandbox)
+            try sandbox.sql(
+                """
+                UPDATE audit_log SET time = 1800000150000000 WHERE id = 1;
+                UPDATE audit_ordering SET ordered_from_id = 3, older_min_time = 1800000100000000,
+                    older_max_time = 1800000150000000;
+                """)
+            let pruned = try await sandbox.authd("audit", "prune", "--before", "2027-01-15T08:02:00Z")
+            #expect(pruned.status == 0, "\(pruned)")
+            let lines = pruned.stdout.split(separator: "\n")
+            #expect(lines.count == 2 && lines[0].hasPrefix("pruned 0 audit rows"), "\(pruned)")
+            #expect(
+                lines.last?.hasPrefix("kept 1 row before 2027-01-15T08:02:00") == true
+                    && lines.last?.contains("row 1 (2027-01-15T08:02:30") == true, "\(pruned)")
         }
     }
 

@@ -70,15 +70,17 @@ public struct AuditPruneResult: Sendable, Equatable {
     /// Rows deleted.
     public let deleted: Int
     /// Rows older than the cutoff that had to stay: the chain can only lose a prefix, and
-    /// they follow a row at or after the cutoff (`firstKeptID`). Only rows written before
-    /// migration 0003 can be in that order.
+    /// they follow a row at or after the cutoff (`firstKeptID`). That happens only when a
+    /// row written before migration 0003 is at or after the cutoff.
     public let keptOlder: Int
-    /// The oldest row kept, nil when every row went.
+    /// The oldest row kept and its time, nil when every row went.
     public let firstKeptID: Int64?
+    public let firstKeptTime: Timestamp?
 
-    public init(deleted: Int, keptOlder: Int, firstKeptID: Int64?) {
+    public init(deleted: Int, keptOlder: Int, firstKeptID: Int64?, firstKeptTime: Timestamp?) {
         self.deleted = deleted
         self.keptOlder = keptOlder
         self.firstKeptID = firstKeptID
+        self.firstKeptTime = firstKeptTime
     }
 }

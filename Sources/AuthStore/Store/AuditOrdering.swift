@@ -1,8 +1,8 @@
 /// Where the audit log's time order starts (migration 0003, table `audit_ordering`).
 ///
 /// Rows with id ≥ `orderedFrom` are non-decreasing in time: the writer records
-/// `max(now, previous time)` (`AuditChain.append`), and the migration put the boundary after
-/// the last step back an older writer left. For those rows a time bound is an id bound,
+/// `max(now, previous time)` (`AuditChain.append`), and the migration put the boundary at
+/// the row of the last step back an older writer left. For those rows a time bound is an id bound,
 /// found on the time index in O(log n). Rows before the boundary can be in any time order;
 /// they are filtered by comparing their time, and `olderTimes` (their time range when the
 /// migration ran) lets a window that cannot meet them skip them altogether.

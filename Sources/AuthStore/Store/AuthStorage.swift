@@ -73,7 +73,7 @@ public protocol AuthStorage: Sendable {
     /// Walks the hash chain; reports the first row that does not match.
     func verifyAuditChain(progress: @escaping @Sendable (Int, Int) -> Void) async throws -> AuditVerification
     /// Deletes rows older than `before` in batches, keeping the chain verifiable, and
-    /// records an `audit_prune` row. Returns how many rows were deleted.
+    /// records an `audit_prune` row. Returns what was deleted and what had to stay.
     @discardableResult
     func pruneAudit(before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext) async throws
         -> AuditPruneResult

@@ -15,8 +15,12 @@ extension SQLiteAuthStore {
         // found once, on a reader: that walk never holds the writer.
         let olderStop = try await read { try Self.firstOlderRow(atOrAfter: before, on: $0) }
         var deleted = 0
+        var newestAtEnd: Int64 = 0
         while true {
-            let count = try await write { connection -> Int in
+            let (count, newest) = try await write { connection -> (Int, Int64) in
+                // The newest row when this batch ran: what the count of kept rows covers, so
+                // rows the server writes after the prune are not counted as kept.
+                let newest = try connection.scalarInt("SELECT COALESCE(max(id), 0) FROM audit_log")
                 let stop =
                     try olderStop
                     ?? AuditOrdering.read(on: connection).firstOrderedID(atOrAfter: before, on: connection)
@@ -24,28 +28,35 @@ extension SQLiteAuthStore {
                     let last = try connection.queryFirst(
                         "SELECT max(id) FROM (SELECT id FROM audit_log WHERE id < ? ORDER BY id LIMIT ?)",
                         [stop ?? Int64.max, batchSize], { $0.isNull(0) ? nil : $0.int64(0) }) ?? nil
-                else { return 0 }
+                else { return (0, newest) }
                 let hash =
                     try connection.queryFirst("SELECT hash FROM audit_log WHERE id = ?", [last]) { $0.bytes(0) } ?? []
                 try connection.run(
                     "INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash",
                     last, hash)
-                return try connection.run("DELETE FROM audit_log WHERE id <= ?", last)
+                return (try connection.run("DELETE FROM audit_log WHERE id <= ?", last), newest)
             }
             deleted += count
+            newestAtEnd = newest
             if count < batchSize { break }
         }
-        // Counted before the prune's own row is recorded, so it is never among them.
+        let newest = newestAtEnd
         let kept = try await read { connection in
             (
                 older: Int(
                     try connection.scalarInt(
-                        "SELECT count(*) FROM audit_log INDEXED BY audit_by_time WHERE time < ?", before.microseconds)),
-                first: try connection.queryFirst("SELECT id FROM audit_log ORDER BY id LIMIT 1") { $0.int64(0) }
+                        "SELECT count(*) FROM audit_log INDEXED BY audit_by_time WHERE time < ? AND id <= ?",
+                        before.microseconds, newest)),
+                first: try connection.queryFirst(
+                    "SELECT id, time FROM audit_log WHERE id <= ? ORDER BY id LIMIT 1", [newest]
+                ) {
+                    (id: $0.int64(0), time: Timestamp(microseconds: $0.int64(1)))
+                }
             )
         }
         try await recordAudit(.success(.auditPrune, username: "", context: context), at: time)
-        return AuditPruneResult(deleted: deleted, keptOlder: kept.older, firstKeptID: kept.first)
+        return AuditPruneResult(
+            deleted: deleted, keptOlder: kept.older, firstKeptID: kept.first?.id, firstKeptTime: kept.first?.time)
     }
 
     /// The first row before the ordering boundary recorded at or after `before`, or nil

@@ -154,8 +154,10 @@ extension SQLiteAuthStore {
                     "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
                 if highest >= expectedID { failure = .brokenChain(at: expectedID) }
             }
+            // Reported from the first row checked when pruning has passed the boundary.
             return AuditVerification(
-                checked: checked, failure: failure, headHash: Hex.encode(previous), orderCheckedFrom: orderedFrom)
+                checked: checked, failure: failure, headHash: Hex.encode(previous),
+                orderCheckedFrom: max(orderedFrom, (anchor?.0 ?? 0) + 1))
         }
     }
 }

@@ -106,11 +106,11 @@ extension AuditCommand {
                 try await $0.pruneAudit(before: cutoff, batchSize: 10_000, at: .now(), context: .commandLine)
             }
             print("pruned \(result.deleted) audit row\(result.deleted == 1 ? "" : "s") before \(cutoff.iso8601)")
-            if result.keptOlder > 0, let first = result.firstKeptID {
+            if result.keptOlder > 0, let id = result.firstKeptID, let time = result.firstKeptTime {
                 // Not an error: the chain can only lose a prefix, so the operator learns why.
                 print(
                     "kept \(result.keptOlder) row\(result.keptOlder == 1 ? "" : "s") before \(cutoff.iso8601): "
-                        + "row \(first) is not older and the chain can only lose its oldest rows")
+                        + "row \(id) (\(time.iso8601)) is not before it, and only the oldest rows can be removed")
             }
         }
     }
