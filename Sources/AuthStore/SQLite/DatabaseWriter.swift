@@ -48,9 +48,9 @@ final class DatabaseWriter: @unchecked Sendable {
             let write = PendingWrite(
                 perform: { connection in
                     do {
-                        try connection.execute("SAVEPOINT write")
+                        try connection.run("SAVEPOINT write")
                         let value = try body(connection)
-                        try connection.execute("RELEASE write")
+                        try connection.run("RELEASE write")
                         return Completion(
                             committed: { continuation.resume(returning: value) },
                             failed: { continuation.resume(throwing: $0) })
