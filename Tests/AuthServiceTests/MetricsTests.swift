@@ -89,6 +89,27 @@ import Testing
         }
     }
 
+    /// Store statistics are read at most once a second: a burst of scrapes costs one count
+    /// of the sessions, and the gauge catches up once a second has passed.
+    @Test func storeGaugesAreReadAtMostOncePerSecond() async throws {
+        let app = try await TestApp()
+        try await app.test(.router) { client in
+            func liveSessions() async throws -> Double? {
+                let text = try await client.execute(uri: MetricsEndpoint.path, method: .get) { $0.text }
+                return try Self.parse(text)[Sample(name: "authd_sessions_live", labels: [:])]
+            }
+            _ = try await login(client)
+            let first = try await liveSessions()
+            #expect(first == 1)
+            _ = try await login(client)
+            #expect(try await liveSessions() == 1)
+            app.clock.advance(.milliseconds(999))
+            #expect(try await liveSessions() == 1)
+            app.clock.advance(.milliseconds(1))
+            #expect(try await liveSessions() == 2)
+        }
+    }
+
     /// The `--metrics-port` listener has the API listener's connection limits: garbage gets
     /// the contract's 400 body and an idle connection is closed.
     @Test func separateMetricsListenerIsHardenedLikeTheAPI() async throws {

@@ -64,7 +64,8 @@ struct TestApp {
         let app = AuthServer.application(
             configuration: configuration, store: store, pool: pool, logger: logger,
             clock: { clock.now }, readiness: readiness, metrics: metrics,
-            metricsEndpoint: MetricsEndpoint(registry: registry, metrics: metrics, store: store, pool: pool))
+            metricsEndpoint: MetricsEndpoint(
+                registry: registry, metrics: metrics, store: store, pool: pool, clock: { clock.now }))
         do {
             try await app.test(setup, body)
         } catch {

@@ -9,22 +9,24 @@ public struct MetricsEndpoint: Sendable {
 
     let registry: PrometheusCollectorRegistry
     let metrics: AuthMetrics
-    let store: any AuthStorage
+    let statistics: StatisticsCache
     let pool: HashingPool
 
-    public init(registry: PrometheusCollectorRegistry, metrics: AuthMetrics, store: any AuthStorage, pool: HashingPool)
-    {
+    /// - Parameter clock: ages the cached store statistics (read at most once a second).
+    public init(
+        registry: PrometheusCollectorRegistry, metrics: AuthMetrics, store: any AuthStorage, pool: HashingPool,
+        clock: @escaping @Sendable () -> Timestamp = Timestamp.now
+    ) {
         self.registry = registry
         self.metrics = metrics
-        self.store = store
+        self.statistics = StatisticsCache(store: store, clock: clock)
         self.pool = pool
     }
 
     func response() async -> Response {
         // A database that does not answer leaves its gauges at their last values; the
         // request counters still show the failures.
-        let statistics = try? await store.statistics()
-        metrics.refreshGauges(statistics: statistics, pbkdf2QueueDepth: pool.depth)
+        metrics.refreshGauges(statistics: await statistics.statistics(), pbkdf2QueueDepth: pool.depth)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
