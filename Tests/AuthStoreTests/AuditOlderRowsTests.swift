@@ -78,25 +78,9 @@ import Testing
         }
     }
 
-    /// Re-chains every hash after moving row `id` back by a minute, as someone rewriting the
-    /// log would.
-    private func moveBackAndRechain(_ directory: TemporaryDirectory, row id: Int) throws {
-        let connection = try SQLiteConnection(path: directory.file("auth.db"))
-        defer { connection.close() }
-        try connection.run("UPDATE audit_log SET time = time - 60000000 WHERE id = ?", id)
-        let rows = try connection.query(
-            "SELECT \(SQLiteAuthStore.auditColumns) FROM audit_log ORDER BY id", [], SQLiteAuthStore.auditRecord(from:))
-        var previous = AuditChain.genesis
-        for record in rows {
-            let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
-            try connection.run("UPDATE audit_log SET hash = ? WHERE id = ?", hash, record.id)
-            previous = hash
-        }
-    }
-
     @Test func orderIsCheckedAfterTheBoundary() async throws {
         try await withOlderLog { store, directory in
-            try moveBackAndRechain(directory, row: 25)
+            try moveAuditRowBackAndRechain(directory, row: 25)
             #expect(try await store.verifyAuditChain { _, _ in }.failure == .timeGoesBackwards(at: 25))
         }
     }
@@ -104,7 +88,7 @@ import Testing
     /// Row 15 was in order in the older log, so it is past the boundary and checked too.
     @Test func orderIsCheckedInTheOlderLogsOrderedTail() async throws {
         try await withOlderLog { store, directory in
-            try moveBackAndRechain(directory, row: 15)
+            try moveAuditRowBackAndRechain(directory, row: 15)
             #expect(try await store.verifyAuditChain { _, _ in }.failure == .timeGoesBackwards(at: 15))
         }
     }

@@ -195,18 +195,7 @@ extension SQLiteAuthStore {
     @Test func timeGoingBackwardsIsDetected() async throws {
         try await withStore { store, directory in
             try await store.seedAudit(8)
-            let connection = try SQLiteConnection(path: directory.file("auth.db"))
-            try connection.execute("UPDATE audit_log SET time = time - 60000000 WHERE id = 5")
-            var previous = AuditChain.genesis
-            let rows = try connection.query(
-                "SELECT \(SQLiteAuthStore.auditColumns) FROM audit_log ORDER BY id", [],
-                SQLiteAuthStore.auditRecord(from:))
-            for record in rows {
-                let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
-                try connection.run("UPDATE audit_log SET hash = ? WHERE id = ?", hash, record.id)
-                previous = hash
-            }
-            connection.close()
+            try moveAuditRowBackAndRechain(directory, row: 5)
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.failure == .timeGoesBackwards(at: 5))
         }

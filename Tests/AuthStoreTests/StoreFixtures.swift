@@ -44,6 +44,22 @@ extension SQLiteAuthStore {
     }
 }
 
+/// Moves audit row `id` of the store in `directory` back by a minute and recomputes every
+/// hash, as someone rewriting the log would: the chain stays intact, the time order does not.
+func moveAuditRowBackAndRechain(_ directory: TemporaryDirectory, row id: Int) throws {
+    let connection = try SQLiteConnection(path: directory.file("auth.db"))
+    defer { connection.close() }
+    try connection.run("UPDATE audit_log SET time = time - 60000000 WHERE id = ?", id)
+    let rows = try connection.query(
+        "SELECT \(SQLiteAuthStore.auditColumns) FROM audit_log ORDER BY id", [], SQLiteAuthStore.auditRecord(from:))
+    var previous = AuditChain.genesis
+    for record in rows {
+        let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
+        try connection.run("UPDATE audit_log SET hash = ? WHERE id = ?", hash, record.id)
+        previous = hash
+    }
+}
+
 /// The `StoreError` code `body` throws, or `nil` when it throws something else or nothing.
 func storeErrorCode(_ body: () async throws -> Void) async -> StoreError.Code? {
     do {
