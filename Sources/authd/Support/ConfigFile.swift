@@ -1,4 +1,3 @@
-import AuthService
 import Foundation
 import TOMLKit
 
@@ -42,9 +41,9 @@ struct ConfigFile {
         var values: [String: [String]] = [:]
         for key in table.keys.sorted() {
             guard options.contains(key) else {
-                // Quoted with escapes: a TOML key may hold a newline, and the error stays one line.
+                // Quoted as TOML text, with escapes: a key may hold a newline; the error stays one line.
                 throw CommandFailure(
-                    "config file \(path): unknown option \(WireBody.quoted(key)) (known: \(options.joined(separator: ", ")))"
+                    "config file \(path): unknown option \(OptionLookup.quoted(key)) (known: \(options.joined(separator: ", ")))"
                 )
             }
             guard let value = table[key], let texts = Self.texts(value, repeatable: lists.contains(key)) else {

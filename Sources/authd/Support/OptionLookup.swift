@@ -113,7 +113,7 @@ final class OptionLookup {
     }
 
     /// A TOML basic string: JSON's escaping, plus DEL, which TOML (unlike JSON) requires escaped.
-    private static func quoted(_ text: String) -> String {
+    static func quoted(_ text: String) -> String {
         WireBody.quoted(text).replacingOccurrences(of: "\u{7f}", with: "\\u007F")
     }
 }
