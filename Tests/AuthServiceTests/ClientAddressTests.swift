@@ -34,4 +34,22 @@ import Testing
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: []) == "127.0.0.1")
         #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: ["garbage"]) == "127.0.0.1")
     }
+
+    /// One address, one spelling: the audit log and the counters never see two forms.
+    @Test func theResolvedAddressIsCanonical() throws {
+        let resolver = ClientAddressResolver(trustedProxies: [try #require(CIDR("127.0.0.1/32"))])
+        for spelling in ["2001:DB8:1:2::1", "2001:db8:1:2:0:0:0:1", "2001:0db8:0001:0002::0001"] {
+            #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: [spelling]) == "2001:db8:1:2::1")
+            #expect(resolver.resolve(peer: spelling, forwardedFor: []) == "2001:db8:1:2::1")
+        }
+        #expect(resolver.resolve(peer: "::ffff:203.0.113.9", forwardedFor: []) == "203.0.113.9")
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: ["::ffff:203.0.113.9"]) == "203.0.113.9")
+    }
+
+    @Test func anInvalidHopFromATrustedProxyIsReported() throws {
+        let resolver = ClientAddressResolver(trustedProxies: [try #require(CIDR("127.0.0.1/32"))])
+        #expect(resolver.invalidHop(peer: "127.0.0.1", forwardedFor: ["198.51.100.7, unknown"]) == "unknown")
+        #expect(resolver.invalidHop(peer: "127.0.0.1", forwardedFor: ["garbage, 198.51.100.7"]) == nil)
+        #expect(resolver.invalidHop(peer: "203.0.113.9", forwardedFor: ["garbage"]) == nil, "not a proxy of ours")
+    }
 }

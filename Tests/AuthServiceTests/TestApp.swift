@@ -34,15 +34,16 @@ struct TestApp {
     let metrics: AuthMetrics
     var configuration = ServerConfiguration()
 
-    init(users: [(name: String, password: String)] = [("alice", "secret")], iterations: Int = Self.iterations)
-        async throws
-    {
+    init(
+        users: [(name: String, password: String)] = [("alice", "secret")], iterations: Int = Self.iterations,
+        maxQueuedHashes: Int? = nil
+    ) async throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "authd-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         metrics = AuthMetrics(factory: AuthMetrics.prometheusFactory(registry: registry))
         store = try SQLiteAuthStore.open(
             path: directory.appending(path: "authd.sqlite").path, observer: metrics.storeObserver)
-        pool = HashingPool(threads: 2)
+        pool = HashingPool(threads: 2, maxQueued: maxQueuedHashes)
         configuration.port = 0
         configuration.pbkdf2Iterations = Self.iterations
         configuration.logoutURL = "https://example.com/bye"
@@ -54,10 +55,12 @@ struct TestApp {
         }
     }
 
-    /// Runs `body` against the application (router-level by default) and tears down.
-    func test(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void)
-        async throws
-    {
+    /// Runs `body` against the application (router-level by default), then `afterShutdown`
+    /// once the application has stopped (with the store still open), and tears down.
+    func test(
+        _ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void,
+        afterShutdown: (SQLiteAuthStore) async throws -> Void = { _ in }
+    ) async throws {
         var logger = Logger(label: "authd-test")
         logger.logLevel = .warning
         let clock = self.clock
@@ -68,6 +71,7 @@ struct TestApp {
                 registry: registry, metrics: metrics, store: store, pool: pool, clock: { clock.now }))
         do {
             try await app.test(setup, body)
+            try await afterShutdown(store)
         } catch {
             await close()
             throw error
@@ -91,7 +95,7 @@ struct TestApp {
         await close()
     }
 
-    private func close() async {
+    func close() async {
         await store.close()
         await pool.shutdown()
         try? FileManager.default.removeItem(at: directory)

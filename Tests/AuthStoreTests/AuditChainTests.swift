@@ -56,9 +56,7 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
             try await store.recordAudit(
                 .failure(.login, .badPassword, username: "ålice ✓", context: context),
                 at: t0 + .seconds(2))
-            _ = try await store.verifySession(
-                tokenHash: Fixture.tokenHash("x"), policy: SessionPolicy(),
-                at: t0 + .seconds(3), context: context)
+            try await store.recordAudit(.failure(.verify, .badToken, context: context), at: t0 + .seconds(3))
             _ = try await store.endSession(
                 tokenHash: Fixture.tokenHash("a"), policy: SessionPolicy(),
                 at: t0 + .seconds(4), context: context)

@@ -45,15 +45,17 @@ import Testing
         #expect(hasher.verify("same", against: second) == .match(needsRehash: false))
     }
 
-    @Test func weakerStoredCostNeedsRehash() {
+    @Test func storedCostOtherThanConfiguredNeedsRehash() {
         let old = PasswordHasher(iterations: 1000).hash("secret")
         let stronger = PasswordHasher(iterations: 2000)
         #expect(stronger.verify("secret", against: old) == .match(needsRehash: true))
         // The old cost still verifies, and still rejects a wrong password.
         #expect(stronger.verify("wrong", against: old) == .mismatch)
         #expect(stronger.verify("secret", against: stronger.hash("secret")) == .match(needsRehash: false))
-        // A stored cost above the configured one is not a reason to rehash.
-        #expect(PasswordHasher(iterations: 500).verify("secret", against: old) == .match(needsRehash: false))
+        // A stored cost above the configured one is replaced too: it would set every login's time.
+        #expect(PasswordHasher(iterations: 500).verify("secret", against: old) == .match(needsRehash: true))
+        #expect(PasswordHasher(iterations: 500).cost(of: old) == 1000)
+        #expect(PasswordHasher(iterations: 500).cost(of: "not a hash") == 500)
     }
 
     @Test func unparseableStoredHashNeverMatches() {

@@ -123,12 +123,8 @@ import Testing
             #expect(
                 try await store.createSession(
                     for: disabled, tokenHash: Fixture.tokenHash("a2"), policy: SessionPolicy(),
-                    rehash: nil, at: t0 + .seconds(2), context: context) == nil)
-            #expect(
-                try await store.recentAudit(limit: 1).first?.entry
-                    == .failure(
-                        .login, .disabled, username: "alice",
-                        context: context))
+                    rehash: nil, at: t0 + .seconds(2), context: context) == .refused(.disabled))
+            #expect(try await store.count("sessions") == 0)
 
             try await store.setDisabled(name: "alice", false, at: t0 + .seconds(3), context: context)
 
@@ -210,6 +206,6 @@ extension SQLiteAuthStore {
         let session = try await createSession(
             for: user, tokenHash: Fixture.tokenHash(token), policy: policy, rehash: nil,
             at: time, context: context)
-        return try #require(session)
+        return try #require(session.session)
     }
 }

@@ -70,7 +70,7 @@ struct Sandbox: Sendable {
                 let session = try await store.createSession(
                     for: user, tokenHash: SecureRandom.bytes(32), policy: SessionPolicy(), rehash: nil, at: .now(),
                     context: AuditContext(address: "203.0.113.7", userAgent: "curl/8.5.0", requestID: "req-1"))
-                sessions.append(try #require(session))
+                sessions.append(try #require(session.session))
             }
             return sessions
         }

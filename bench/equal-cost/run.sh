@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
 # Equal-cost login failures (API.md): an unknown user, a wrong password and a disabled
-# user must take the same time within noise, so timing does not reveal which names exist
-# or which accounts are disabled.
+# user must take the same time within noise, also when a stored hash has another cost than
+# the configured one, so timing does not reveal which names exist or which accounts are
+# disabled.
 #
-# Usage: bench/equal-cost/run.sh [N]      (N attempts of each kind, default 200; or env N)
-#        AUTHD=/path/to/authd bench/equal-cost/run.sh
+# Usage: bench/equal-cost/run.sh [N]      (N attempts of each kind, default 40; or env N)
+#        AUTHD=/path/to/authd COST=60000 bench/equal-cost/run.sh
 #
 # Uses .build/debug/authd if it exists (else `swift build --product authd`, minutes).
-# A debug build is fine for this question: the cost of a login is PBKDF2-HMAC-SHA256 at
-# 600,000 iterations, computed by OpenSSL (same code in debug and release), so the Swift
-# build mode adds only a small constant and barely moves the ratios.
+# A debug build is fine for this question: the cost of a login is PBKDF2-HMAC-SHA256
+# computed by OpenSSL (same code in debug and release), so the Swift build mode adds only
+# a small constant and barely moves the ratios.
 #
-# Creates a temp database with alice (enabled) and dora (disabled), both password "pw",
-# at the default 600,000 iterations, serves it on 127.0.0.1 with an OS-chosen port and
-# throttling effectively off, then sends N sequential POST /directlink/v1/auth/login of
-# each kind interleaved round-robin (unknown user, wrong password for alice, right
-# password for disabled dora) so drift on a busy machine hits all three alike.
+# The server runs at COST iterations (default 60,000, a tenth of the product default, so
+# that a user stored at 10× the cost takes what a default login takes). The temp database
+# holds alice (enabled) and dora (disabled) at COST, dear at 10 × COST and cheap at
+# COST / 10, all with password "pw". Throttling is effectively off. N sequential POST
+# /directlink/v1/auth/login of each kind are sent interleaved round-robin (unknown user,
+# wrong password for alice, right password for disabled dora, wrong password for dear,
+# wrong password for cheap) so drift on a busy machine hits all kinds alike. Every check is
+# padded to the costliest stored hash, so all five medians should be within 5 %.
 set -euo pipefail
-n="${1:-${N:-200}}"
+n="${1:-${N:-40}}"
+cost="${COST:-60000}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 authd="${AUTHD:-$root/.build/debug/authd}"
 if [ ! -x "$authd" ]; then
@@ -33,11 +38,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-printf 'pw\n' | "$authd" user add alice --password-stdin --db "$db" >/dev/null
-printf 'pw\n' | "$authd" user add dora --password-stdin --db "$db" >/dev/null
+add() { printf 'pw\n' | "$authd" user add "$1" --password-stdin --pbkdf2-iterations "$2" --db "$db" >/dev/null; }
+add alice "$cost"
+add dora "$cost"
+add dear $((cost * 10))
+add cheap $((cost / 10))
 "$authd" user disable dora --db "$db" >/dev/null
 
-"$authd" serve --db "$db" --host 127.0.0.1 --port 0 \
+"$authd" serve --db "$db" --host 127.0.0.1 --port 0 --pbkdf2-iterations "$cost" \
     --throttle-user-limit 100000 --throttle-address-limit 100000 --log-level notice \
     >"$work/serve.log" 2>&1 &
 pid=$!
@@ -51,7 +59,7 @@ done
 [ -n "$port" ] || { echo "server did not report its port" >&2; cat "$work/serve.log" >&2; exit 1; }
 
 echo "authd: $authd"
-echo "port $port, $n attempts of each kind, interleaved round-robin, sequential"
+echo "port $port, cost $cost, $n attempts of each kind, interleaved round-robin, sequential"
 python3 - "$port" "$n" <<'PY'
 import base64, http.client, statistics, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
@@ -59,6 +67,8 @@ kinds = [  # (label, user, password, expected status)
     ("unknown user",        "nobody", "pw",    401),
     ("wrong password",      "alice",  "wrong", 401),
     ("disabled user",       "dora",   "pw",    401),
+    ("wrong pw, 10x cost",  "dear",   "wrong", 401),
+    ("wrong pw, 0.1x cost", "cheap",  "wrong", 401),
 ]
 def headers(user, pw):
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()}
@@ -69,8 +79,9 @@ def attempt(user, pw):
     conn.request("POST", "/directlink/v1/auth/login", headers=h)
     r = conn.getresponse(); r.read()
     return time.perf_counter() - t0, r.status
-# Warm-up (first hashes, connection, page cache); also checks alice's real password works.
-for user, pw in (("alice", "pw"), ("nobody", "pw"), ("alice", "x"), ("dora", "pw")):
+# Warm-up (first hashes, connection, page cache). Only wrong passwords: a successful login
+# of dear or cheap would rehash them to the configured cost and end the experiment.
+for user, pw in (("nobody", "pw"), ("alice", "x"), ("dora", "pw"), ("dear", "x"), ("cheap", "x")):
     attempt(user, pw)
 times = {k[0]: [] for k in kinds}
 statuses = {k[0]: {} for k in kinds}

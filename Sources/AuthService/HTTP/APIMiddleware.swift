@@ -44,6 +44,8 @@ public struct APIMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
+        } catch let failure as AuthFailure {
+            response = try APIError(failure).response(from: request, context: context)
         } catch let error as HTTPError {
             response = try APIError(error).response(from: request, context: context)
         } catch {

@@ -141,11 +141,32 @@ public struct AuthRoutes: Sendable {
         return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
+    /// The longest prefix of `text` that fits in `limit` UTF-8 bytes and ends on a character
+    /// boundary: cutting inside a multi-byte character would give no valid string at all,
+    /// and a client could blank its user agent in the audit log that way.
+    static func prefix(of text: String, utf8Bytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var result = ""
+        var bytes = 0
+        for character in text {
+            bytes += character.utf8.count
+            guard bytes <= limit else { break }
+            result.append(character)
+        }
+        return result
+    }
+
     private func auditContext(_ request: Request, _ context: AuthRequestContext) -> AuditContext {
-        let address = addresses.resolve(peer: context.peerAddress, forwardedFor: request.headers[values: .forwardedFor])
+        let forwardedFor = request.headers[values: .forwardedFor]
+        let address = addresses.resolve(peer: context.peerAddress, forwardedFor: forwardedFor)
+        if let hop = addresses.invalidHop(peer: context.peerAddress, forwardedFor: forwardedFor) {
+            context.logger.warning(
+                "X-Forwarded-For from a trusted proxy holds a hop that is no IP address; using the proxy's address",
+                metadata: ["hop": "\(String(reflecting: String(hop.prefix(64))))", "proxy": "\(context.peerAddress)"])
+        }
         let agent = request.headers[.userAgent] ?? ""
         return AuditContext(
-            address: address, userAgent: String(agent.utf8.prefix(Self.maxUserAgentBytes)) ?? "",
+            address: address, userAgent: Self.prefix(of: agent, utf8Bytes: Self.maxUserAgentBytes),
             requestID: context.id)
     }
 }

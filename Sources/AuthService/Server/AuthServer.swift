@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Builds the HTTP server around a store: the application `authd serve` runs and the
 /// tests drive.
 public enum AuthServer {
-    /// The application: routes, middleware, the session sweeper.
+    /// The application: routes, middleware, the session sweeper, the refusal sums.
     ///
     /// - Parameters:
     ///   - metrics: where attempts, request durations and PBKDF2 times are counted.
@@ -22,10 +22,11 @@ public enum AuthServer {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         GoTime.start()
+        let refusals = RefusalAuditor(policy: configuration.refusalAudit, store: store, clock: clock, logger: logger)
         let authenticator = Authenticator(
             store: store, hasher: PasswordHasher(iterations: configuration.pbkdf2Iterations), pool: pool,
-            policy: configuration.policy, throttle: configuration.throttle, logoutURL: configuration.logoutURL,
-            clock: clock, metrics: metrics)
+            policy: configuration.policy, refusals: refusals, throttle: configuration.throttle,
+            logoutURL: configuration.logoutURL, clock: clock, metrics: metrics)
         let routes = AuthRoutes(
             authenticator: authenticator,
             addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
@@ -37,7 +38,9 @@ public enum AuthServer {
             router: routes.router(),
             server: hardenedHTTP1(idleTimeout: configuration.connectionIdleTimeout, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [sweeper],
+            // The application stops its services after its server, so the refusal sums are
+            // written once every request has been answered.
+            services: [sweeper, refusals],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

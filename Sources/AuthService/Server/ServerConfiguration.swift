@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable {
     public var metricsPort: Int?
     public var policy = SessionPolicy()
     public var throttle = ThrottlePolicy()
+    /// Bounds on the audit rows of refusals that checked no secret.
+    public var refusalAudit = RefusalAuditPolicy()
     public var pbkdf2Iterations = PasswordHasher.defaultIterations
     public var logoutURL = ""
     public var trustedProxies: [CIDR] = []

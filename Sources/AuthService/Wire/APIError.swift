@@ -51,6 +51,16 @@ public struct APIError: HTTPResponseError, Equatable {
         }
     }
 
+    /// Maps the authenticator's domain failures onto the contract: the one place that
+    /// decides which status a refused attempt gets.
+    public init(_ failure: AuthFailure) {
+        switch failure.kind {
+        case .invalidCredentials: self = .unauthorized
+        case .throttled(let seconds): self = .tooManyRequests(retryAfter: seconds)
+        case .overloaded: self = .unavailable
+        }
+    }
+
     /// Maps Hummingbird's own errors (e.g. a body over the limit) onto the contract.
     public init(_ error: HTTPError) {
         switch error.status {

@@ -25,6 +25,8 @@ public enum AuditReason: String, Sendable, CaseIterable, Codable {
     case disabled, throttled, malformed
     case badToken = "bad_token"
     case expired
+    /// Refused with 503 before any check: the hashing queue was full.
+    case unavailable
 }
 
 /// Where a change came from: the HTTP request, or the CLI for admin commands.
@@ -51,6 +53,9 @@ public struct AuditEntry: Sendable, Equatable {
     public var username: String
     public var session: String
     public var context: AuditContext
+    /// How many refusals this entry stands for (kept in memory only until the audit
+    /// branch stores it; replaced by that branch).
+    public var count = 1
 
     public init(
         event: AuditEvent, outcome: AuditOutcome, reason: AuditReason? = nil, username: String = "",

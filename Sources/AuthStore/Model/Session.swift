@@ -49,3 +49,19 @@ public enum TokenLookup: Sendable, Equatable {
     /// Past its lifetime or idle timeout; the session has been ended.
     case expired(Session)
 }
+
+/// What ``AuthStorage/createSession(for:tokenHash:policy:rehash:at:context:)`` did.
+public enum SessionOpening: Sendable, Equatable {
+    case opened(Session)
+    /// The stored hash is not the one that was checked; nothing was written.
+    case hashChanged(User)
+    /// The user was disabled or deleted after the check, for this reason; nothing was
+    /// written (the caller records the failure with its throttle slot).
+    case refused(AuditReason)
+
+    /// The session, when one was opened.
+    public var session: Session? {
+        if case .opened(let session) = self { return session }
+        return nil
+    }
+}

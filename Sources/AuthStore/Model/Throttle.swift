@@ -5,19 +5,41 @@ public struct ThrottlePolicy: Sendable, Equatable {
     /// Failures allowed per client address within `window`, whatever the usernames.
     public var perAddress: Int
     public var window: Duration
+    /// How long an admitted attempt may stay undecided before it counts as a failure: a
+    /// check never takes this long, so an older pending slot belongs to a server that died
+    /// mid-check, and must not keep others waiting.
+    public var pendingLifetime: Duration
 
-    public init(perUserAndAddress: Int = 5, perAddress: Int = 50, window: Duration = .seconds(300)) {
+    public init(
+        perUserAndAddress: Int = 5, perAddress: Int = 50, window: Duration = .seconds(300),
+        pendingLifetime: Duration = .seconds(60)
+    ) {
         self.perUserAndAddress = perUserAndAddress
         self.perAddress = perAddress
         self.window = window
+        self.pendingLifetime = pendingLifetime
     }
 }
 
 /// Whether an attempt may go on to the password check.
-public enum ThrottleDecision: Sendable, Equatable {
-    case allowed
+public enum ThrottleAdmission: Sendable, Equatable {
+    /// The attempt holds a slot in both counters from now on (a pending row): it counts as
+    /// a failure unless it succeeds (which clears the username+address count) or is released.
+    case admitted(AttemptReservation)
     /// Too many recent failures; try again after this many seconds (at least 1).
     case blocked(retryAfterSeconds: Int)
+    /// The limit is reached only because attempts are still being checked; ask again once
+    /// they are decided (they may succeed and clear the count).
+    case busy
+}
+
+/// A slot taken in the failure counters by an admitted attempt, before its outcome is known.
+public struct AttemptReservation: Sendable, Equatable {
+    public let id: Int64
+
+    public init(id: Int64) {
+        self.id = id
+    }
 }
 
 /// A failure counter as `authd throttle list` shows it.

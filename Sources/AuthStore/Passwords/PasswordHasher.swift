@@ -17,7 +17,10 @@ public struct PasswordHasher: Sendable {
 
     /// The result of checking a password against a stored hash.
     public enum Verification: Sendable, Equatable {
-        /// The password matches; `needsRehash` when the stored cost is below the configured one.
+        /// The password matches; `needsRehash` when the stored cost is not the configured one.
+        /// A cost above it is replaced too: the costliest stored hash sets how long every
+        /// login takes (equal timing), so a hash left over from before an operator lowered
+        /// the cost would keep every login slow.
         case match(needsRehash: Bool)
         case mismatch
     }
@@ -43,7 +46,13 @@ public struct PasswordHasher: Sendable {
         let key = PBKDF2.sha256(
             password: Array(password.utf8), salt: phc.salt, iterations: phc.iterations, length: phc.hash.count)
         guard ConstantTime.equal(key, phc.hash) else { return .mismatch }
-        return .match(needsRehash: phc.iterations < iterations)
+        return .match(needsRehash: phc.iterations != iterations)
+    }
+
+    /// What checking against `stored` costs, in iterations: the stored hash's own, or the
+    /// configured cost for a value that does not parse (checked by a dummy run at that cost).
+    public func cost(of stored: String) -> Int {
+        PHCHash(stored)?.iterations ?? iterations
     }
 
     /// Spends the work of one verification at the configured cost and throws the result away,

@@ -14,6 +14,9 @@ public protocol AuthStorage: Sendable {
     func user(named name: String) async throws -> User?
     /// All users, ordered by name.
     func users() async throws -> [User]
+    /// The highest PBKDF2 iteration count among stored password hashes; nil with no users.
+    /// The server makes every password check cost as much as this one (equal timing).
+    func maxPasswordIterations() async throws -> Int?
     /// Creates a user; `.userExists` if the name is taken. Audited as `user_add`.
     @discardableResult
     func addUser(name: String, passwordHash: String, at time: Timestamp, context: AuditContext) async throws -> User
@@ -27,20 +30,26 @@ public protocol AuthStorage: Sendable {
     // MARK: Sessions
 
     /// Opens a session after a successful password check, provided the user is still
-    /// enabled and still has the hash that was checked (a concurrent `passwd` or `disable`
-    /// wins). Replaces the hash with `rehash` when given. Audited as a successful `login`.
-    /// - Returns: the session, or `nil` when the user changed in between.
+    /// enabled and still has the hash that was checked. Replaces the hash with `rehash`
+    /// when given: a compare-and-swap, since the writer runs it only while the checked hash
+    /// is still stored. Audited as a successful `login`.
+    /// - Returns: the session; `.hashChanged` (nothing written) when another login rehashed
+    ///   or an operator changed the password meanwhile, so the caller checks the password
+    ///   against the current hash and tries again; `.refused` (nothing written) when the
+    ///   user was disabled or deleted meanwhile.
     func createSession(
         for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
         at time: Timestamp, context: AuditContext
-    ) async throws -> Session?
+    ) async throws -> SessionOpening
     /// Looks a token up for `verify`: a read, plus a write only for a coarse last-activity
-    /// update, an expired session's removal, or the audit row of a failure.
+    /// update or an expired session's removal. A failure is not audited here: refusals
+    /// that checked no secret are audited by the caller, within bounds.
     func verifySession(
         tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
         context: AuditContext
     ) async throws -> TokenLookup
-    /// Ends the session of a bearer token (logout); audits success or the failure.
+    /// Ends the session of a bearer token (logout) and audits it. An unknown or expired
+    /// token is not audited here (the caller audits refusals within bounds).
     func endSession(
         tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
         context: AuditContext
@@ -80,13 +89,23 @@ public protocol AuthStorage: Sendable {
 
     // MARK: Throttling
 
-    /// Whether a credential check from `address` for `username` may run now.
-    func throttleDecision(
+    /// Admits a credential check from `address` for `username`, or refuses it.
+    ///
+    /// The count and the reservation are one write transaction, so concurrent attempts
+    /// cannot all pass a check that none of them has been counted in yet: an admitted
+    /// attempt counts as a failure from this moment. `.busy` when the limit is reached only
+    /// by attempts still being checked. Another engine must keep that property across
+    /// replicas (e.g. by locking the counters' keys in the transaction).
+    func admitAttempt(
         username: String, address: String, policy: ThrottlePolicy,
         at time: Timestamp
-    ) async throws -> ThrottleDecision
-    /// Counts a failed credential check and appends its audit row, in one transaction.
-    func recordLoginFailure(_ entry: AuditEntry, at time: Timestamp) async throws
+    ) async throws -> ThrottleAdmission
+    /// Gives back the slot of an attempt that checked no secret after all (the hashing
+    /// queue was full), so it does not count as a failure.
+    func releaseAttempt(_ reservation: AttemptReservation) async throws
+    /// Turns an admitted attempt's slot into a failure and appends its audit row, in one
+    /// transaction.
+    func recordLoginFailure(_ entry: AuditEntry, reservation: AttemptReservation, at time: Timestamp) async throws
     /// Failure counters inside the window, most recent first.
     func throttleEntries(policy: ThrottlePolicy, at time: Timestamp) async throws -> [ThrottleEntry]
     /// Deletes failure counters (all, or of a username and/or address). Audited as `throttle_clear`.

@@ -18,21 +18,16 @@ extension SQLiteAuthStore {
     public func createSession(
         for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
         at time: Timestamp, context: AuditContext
-    ) async throws -> Session? {
+    ) async throws -> SessionOpening {
         try await write { connection in
             // The password was checked outside the transaction (PBKDF2 is slow); make sure
             // the account did not change meanwhile.
-            guard let current = try Self.findUser(user.name, on: connection), current.id == user.id,
-                !current.disabled, current.passwordHash == user.passwordHash
-            else {
-                let reason: AuditReason = {
-                    guard let current = try? Self.findUser(user.name, on: connection) else { return .unknownUser }
-                    return current.disabled ? .disabled : .badPassword
-                }()
-                try AuditChain.append(
-                    .failure(.login, reason, username: user.name, context: context), at: time, on: connection)
-                return nil
+            // A user deleted and added again under the same name is another account.
+            let found = try Self.findUser(user.name, on: connection)
+            guard let current = found, current.id == user.id, !current.disabled else {
+                return .refused(found?.id == user.id ? .disabled : .unknownUser)
             }
+            guard current.passwordHash == user.passwordHash else { return .hashChanged(current) }
             if let rehash {
                 try connection.run(
                     "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
@@ -51,11 +46,12 @@ extension SQLiteAuthStore {
                 time.microseconds, session.address, session.userAgent)
             // A success clears this username+address pair's failure count (API.md "Throttling").
             try connection.run(
-                "DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
+                "DELETE FROM login_failures WHERE username = ? AND address = ?", user.name,
+                IPAddress.group(context.address))
             try AuditChain.append(
                 .success(.login, username: user.name, session: session.id, context: context),
                 at: time, on: connection)
-            return session
+            return .opened(session)
         }
     }
 
@@ -64,18 +60,9 @@ extension SQLiteAuthStore {
         context: AuditContext
     ) async throws -> TokenLookup {
         let found = try await read { try Self.findSession(tokenHash: tokenHash, on: $0) }
-        guard let session = found else {
-            try await recordAudit(.failure(.verify, .badToken, context: context), at: time)
-            return .unknown
-        }
+        guard let session = found else { return .unknown }
         if session.isExpired(at: time, policy: policy) {
-            try await write { connection in
-                try connection.run("DELETE FROM sessions WHERE id = ?", session.id)
-                try AuditChain.append(
-                    .failure(
-                        .verify, .expired, username: session.username, session: session.id,
-                        context: context), at: time, on: connection)
-            }
+            try await write { try $0.run("DELETE FROM sessions WHERE id = ?", session.id) }
             return .expired(session)
         }
         guard time >= session.lastSeenAt + policy.activityGranularity else { return .valid(session) }
@@ -97,18 +84,9 @@ extension SQLiteAuthStore {
         context: AuditContext
     ) async throws -> TokenLookup {
         try await write { connection in
-            guard let session = try Self.findSession(tokenHash: tokenHash, on: connection) else {
-                try AuditChain.append(.failure(.logout, .badToken, context: context), at: time, on: connection)
-                return .unknown
-            }
+            guard let session = try Self.findSession(tokenHash: tokenHash, on: connection) else { return .unknown }
             try connection.run("DELETE FROM sessions WHERE id = ?", session.id)
-            if session.isExpired(at: time, policy: policy) {
-                try AuditChain.append(
-                    .failure(
-                        .logout, .expired, username: session.username, session: session.id,
-                        context: context), at: time, on: connection)
-                return .expired(session)
-            }
+            if session.isExpired(at: time, policy: policy) { return .expired(session) }
             try AuditChain.append(
                 .success(.logout, username: session.username, session: session.id, context: context),
                 at: time, on: connection)
@@ -121,7 +99,8 @@ extension SQLiteAuthStore {
         try await write { connection in
             let count = try connection.run("DELETE FROM sessions WHERE user_id = ?", user.id)
             try connection.run(
-                "DELETE FROM login_failures WHERE username = ? AND address = ?", user.name, context.address)
+                "DELETE FROM login_failures WHERE username = ? AND address = ?", user.name,
+                IPAddress.group(context.address))
             try AuditChain.append(.success(.logoutAll, username: user.name, context: context), at: time, on: connection)
             return count
         }

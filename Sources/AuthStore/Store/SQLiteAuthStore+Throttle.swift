@@ -1,37 +1,72 @@
+/// Failure counters are keyed by username and ``IPAddress/group(_:)`` of the client
+/// address: an IPv6 client is one counter for its whole /64, and every spelling of one
+/// address is the same counter.
 extension SQLiteAuthStore {
-    public func throttleDecision(
+    public func admitAttempt(
         username: String, address: String, policy: ThrottlePolicy,
         at time: Timestamp
-    ) async throws -> ThrottleDecision {
+    ) async throws -> ThrottleAdmission {
+        let address = IPAddress.group(address)
         let since = (time - policy.window).microseconds
-        return try await read { connection in
-            // The k-th oldest failure in the window is the one whose expiry brings the
-            // count back under the limit.
-            func blockedUntil(_ sql: String, _ values: [SQLiteBindable], limit: Int) throws -> Int64? {
-                let count =
-                    try connection.queryFirst("SELECT count(*) FROM login_failures WHERE \(sql)", values) { $0.int(0) }
-                    ?? 0
-                guard count >= limit else { return nil }
-                return try connection.queryFirst(
-                    "SELECT time FROM login_failures WHERE \(sql) ORDER BY time LIMIT 1 OFFSET ?",
-                    values + [count - limit],
-                    { $0.int64(0) })
+        let staleBefore = (time - policy.pendingLifetime).microseconds
+        let window = policy.window.wholeMicroseconds
+        return try await write { connection in
+            // Counted and reserved on the single writer, in one transaction: two attempts
+            // cannot both see the last free slot. A row is decided when it is a failure, or
+            // a pending slot too old to belong to a check still running.
+            let decided = "(pending = 0 OR time <= ?)"
+            func limit(_ sql: String, _ values: [SQLiteBindable], _ limit: Int) throws -> ThrottleAdmission? {
+                let (all, failures) =
+                    try connection.queryFirst(
+                        "SELECT count(*), count(*) FILTER (WHERE \(decided)) FROM login_failures WHERE \(sql)",
+                        [staleBefore] + values
+                    ) { ($0.int(0), $0.int(1)) } ?? (0, 0)
+                guard failures >= limit else { return all >= limit ? .busy : nil }
+                // The k-th oldest failure in the window is the one whose expiry brings the
+                // count back under the limit.
+                let oldest =
+                    try connection.queryFirst(
+                        "SELECT time FROM login_failures WHERE \(sql) AND \(decided) ORDER BY time LIMIT 1 OFFSET ?",
+                        values + [staleBefore, failures - limit], { $0.int64(0) }) ?? time.microseconds
+                let remaining = oldest + window - time.microseconds
+                return .blocked(retryAfterSeconds: max(1, Int((remaining + 999_999) / 1_000_000)))
             }
-            let pair = try blockedUntil(
-                "username = ? AND address = ? AND time > ?", [username, address, since],
-                limit: policy.perUserAndAddress)
-            let wide = try blockedUntil("address = ? AND time > ?", [address, since], limit: policy.perAddress)
-            guard let oldest = [pair, wide].compactMap({ $0 }).max() else { return .allowed }
-            let remaining = oldest + policy.window.wholeMicroseconds - time.microseconds
-            return .blocked(retryAfterSeconds: max(1, Int((remaining + 999_999) / 1_000_000)))
+            let verdicts = [
+                try limit(
+                    "username = ? AND address = ? AND time > ?", [username, address, since],
+                    policy.perUserAndAddress),
+                try limit("address = ? AND time > ?", [address, since], policy.perAddress),
+            ].compactMap { $0 }
+            let blocked = verdicts.compactMap { verdict -> Int? in
+                if case .blocked(let seconds) = verdict { return seconds }
+                return nil
+            }
+            if let seconds = blocked.max() { return .blocked(retryAfterSeconds: seconds) }
+            if !verdicts.isEmpty { return .busy }
+            try connection.run(
+                "INSERT INTO login_failures (username, address, time, pending) VALUES (?, ?, ?, 1)",
+                username, address, time.microseconds)
+            return .admitted(AttemptReservation(id: connection.lastInsertRowID))
         }
     }
 
-    public func recordLoginFailure(_ entry: AuditEntry, at time: Timestamp) async throws {
+    public func releaseAttempt(_ reservation: AttemptReservation) async throws {
+        try await write { try $0.run("DELETE FROM login_failures WHERE id = ?", reservation.id) }
+    }
+
+    public func recordLoginFailure(_ entry: AuditEntry, reservation: AttemptReservation, at time: Timestamp)
+        async throws
+    {
         try await write { connection in
-            try connection.run(
-                "INSERT INTO login_failures (username, address, time) VALUES (?, ?, ?)",
-                entry.username, entry.context.address, time.microseconds)
+            // The pending slot becomes a failure. A success of the same username and address
+            // may have cleared it meanwhile; the failure still counts.
+            let converted = try connection.run(
+                "UPDATE login_failures SET pending = 0 WHERE id = ?", reservation.id)
+            if converted == 0 {
+                try connection.run(
+                    "INSERT INTO login_failures (username, address, time) VALUES (?, ?, ?)",
+                    entry.username, IPAddress.group(entry.context.address), time.microseconds)
+            }
             try AuditChain.append(entry, at: time, on: connection)
         }
     }
@@ -57,7 +92,8 @@ extension SQLiteAuthStore {
         username: String?, address: String?, at time: Timestamp,
         context: AuditContext
     ) async throws -> Int {
-        try await write { connection in
+        let address = address.map(IPAddress.group)
+        return try await write { connection in
             let count = try connection.run(
                 "DELETE FROM login_failures WHERE (?1 IS NULL OR username = ?1) AND (?2 IS NULL OR address = ?2)",
                 username, address)

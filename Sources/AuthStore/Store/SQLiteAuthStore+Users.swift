@@ -30,6 +30,18 @@ extension SQLiteAuthStore {
         try await read { try $0.query("SELECT \(Self.userColumns) FROM users ORDER BY username", [], Self.user(from:)) }
     }
 
+    public func maxPasswordIterations() async throws -> Int? {
+        // Reads the cost out of each PHC string in SQL: CAST takes the leading digits of
+        // "600000$salt$hash". One scan of a small table, no row materialised in Swift.
+        let prefix = "$\(PHCHash.algorithm)$i="
+        return try await read { connection in
+            try connection.queryFirst(
+                "SELECT max(CAST(substr(password_hash, ?) AS INTEGER)) FROM users WHERE substr(password_hash, 1, ?) = ?",
+                [prefix.utf8.count + 1, prefix.utf8.count, prefix]
+            ) { $0.isNull(0) ? nil : $0.int(0) } ?? nil
+        }
+    }
+
     @discardableResult
     public func addUser(name: String, passwordHash: String, at time: Timestamp, context: AuditContext) async throws
         -> User
