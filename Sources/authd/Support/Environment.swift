@@ -21,29 +21,6 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `90s`, `30m`, `8h`, `7d` (and `0` for "off" where allowed).
-enum DurationParser {
-    static func parse(_ text: String) -> Duration? {
-        if text == "0" { return .zero }
-        guard let unit = text.last, let number = Int64(text.dropLast()), number >= 0 else { return nil }
-        switch unit {
-        case "s": return .seconds(number)
-        case "m": return .seconds(number * 60)
-        case "h": return .seconds(number * 3600)
-        case "d": return .seconds(number * 86400)
-        default: return nil
-        }
-    }
-
-    /// Parses or fails with a one-line message naming the option.
-    static func require(_ text: String, option: String) throws -> Duration {
-        guard let duration = parse(text) else {
-            throw CommandFailure("invalid \(option) \"\(text)\": use a number with s, m, h or d, like 30m or 8h")
-        }
-        return duration
-    }
-}
-
 /// `--db PATH` / `AUTHD_DB`, shared by every command that touches data.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file (env AUTHD_DB; default ./authd.sqlite).")
