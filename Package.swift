@@ -23,7 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // `authd serve --config FILE`: TOML is not something to parse by hand.
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
-        // Tests only: property-based checks of the header parser and the time formatter.
+        // Tests only: property-based checks of the header parser, the time formatter and the
+        // duration parser.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -104,6 +105,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "authdTests", dependencies: ["authd", "AuthStore"]),
+        .testTarget(
+            name: "authdTests",
+            dependencies: ["authd", "AuthStore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
     ]
 )

@@ -9,7 +9,7 @@ struct DatabaseOptionTests {
     func missingDirectory() async throws {
         try await Sandbox.with { sandbox in
             let path = sandbox.path("missing/authd.sqlite")
-            let result = try await sandbox.authd(arguments: ["user", "list", "--db", path])
+            let result = try await sandbox.authd(arguments: ["migrate", "up", "--db", path])
             expectFailure(result, "cannot create \(path): No such file or directory")
             #expect(!sandbox.fileExists(sandbox.path("missing")))
         }
@@ -20,7 +20,7 @@ struct DatabaseOptionTests {
         try await Sandbox.with { sandbox in
             try Data("x".utf8).write(to: URL(fileURLWithPath: sandbox.path("file")))
             let path = sandbox.path("file/authd.sqlite")
-            let result = try await sandbox.authd(arguments: ["user", "list", "--db", path])
+            let result = try await sandbox.authd(arguments: ["migrate", "up", "--db", path])
             expectFailure(result, "cannot create \(path): Not a directory")
         }
     }
@@ -43,7 +43,7 @@ struct DatabaseOptionTests {
             #expect(chmod(locked, 0o500) == 0)
             defer { chmod(locked, 0o700) }
             let path = locked + "/authd.sqlite"
-            let result = try await sandbox.authd(arguments: ["user", "list", "--db", path])
+            let result = try await sandbox.authd(arguments: ["migrate", "up", "--db", path])
             expectFailure(result, "cannot create \(path): Permission denied")
         }
     }

@@ -18,11 +18,12 @@ struct MigrateTests {
         }
     }
 
-    @Test("on a fresh file every migration is pending, and status applies none of them")
-    func freshFile() async throws {
+    @Test("on an empty file every migration is pending, and status applies none of them")
+    func emptyFile() async throws {
         try await Sandbox.with { sandbox in
             let names = EmbeddedMigrations.all.map(\.name)
             try #require(names.first == "0001_initial.sql")
+            try #require(FileManager.default.createFile(atPath: sandbox.db, contents: nil))
             let expected =
                 [["VERSION", "NAME", "STATUS", "APPLIED_AT"]]
                 + EmbeddedMigrations.all.map { [String($0.version), $0.name, "pending"] }
@@ -33,8 +34,9 @@ struct MigrateTests {
             let second = try await sandbox.authd("migrate", "status")
             #expect(rows(second) == expected)
 
-            // Only the bookkeeping table exists: no users, sessions or audit log yet.
-            #expect(try tables(sandbox) == ["schema_migrations"])
+            // Read-only: not even the bookkeeping table was created.
+            #expect(try Data(contentsOf: URL(fileURLWithPath: sandbox.db)).isEmpty)
+            #expect(try tables(sandbox) == [])
         }
     }
 
@@ -42,7 +44,7 @@ struct MigrateTests {
     func appliedByOtherCommands() async throws {
         try await Sandbox.with { sandbox in
             let before = Timestamp.now()
-            try #require(try await sandbox.authd("user", "list").status == 0)
+            try await sandbox.addUser("alice")
             let after = Timestamp.now()
 
             let result = try await sandbox.authd("migrate", "status")
@@ -75,7 +77,11 @@ struct MigrateTests {
         (["session", "revoke", "--user", "alice"], nil),
         (["session", "revoke", "--id", "0123456789abcdef"], nil),
         (["migrate", "status"], nil),
+        (["migrate", "up"], nil),
         (["backup", "copy.sqlite"], nil),
+        (["audit"], nil),
+        (["audit", "verify"], nil),
+        (["throttle", "list"], nil),
     ]
 
     @Test("a database with a migration this binary does not know: every command fails with one line")

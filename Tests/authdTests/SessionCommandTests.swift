@@ -60,6 +60,7 @@ struct SessionCommandTests {
     @Test("list with no sessions: an empty array")
     func listEmpty() async throws {
         try await Sandbox.with { sandbox in
+            try #require(try await sandbox.authd("migrate", "up").status == 0)
             expectSuccess(try await sandbox.authd("session", "list", "--format", "json"), stdout: "[]\n")
         }
     }

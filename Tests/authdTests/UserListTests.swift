@@ -80,6 +80,7 @@ struct UserListTests {
     @Test("no users: an empty array, a lone header")
     func empty() async throws {
         try await Sandbox.with { sandbox in
+            try #require(try await sandbox.authd("migrate", "up").status == 0)
             expectSuccess(try await sandbox.authd("user", "list", "--format", "json"), stdout: "[]\n")
             expectSuccess(
                 try await sandbox.authd("user", "list", "--format", "csv"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate an authd database with N audit rows for the audit-query benchmark.
 
-The schema comes from the real binary (`authd user list --db FILE` applies the embedded
+The schema comes from the real binary (`authd migrate up --db FILE` applies the embedded
 migrations), so the file is exactly what authd would create. Rows are then inserted with a
 valid hash chain, computed as `AuditChain.hash` does (Sources/AuthStore/Store/AuditChain.swift):
 
@@ -165,7 +165,7 @@ def main():
             os.remove(path)
 
     # 1. The schema, from the binary itself (every command but `migrate status` migrates).
-    subprocess.run([args.authd, "user", "list", "--db", args.db], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([args.authd, "migrate", "up", "--db", args.db], check=True, stdout=subprocess.DEVNULL)
 
     rng = random.Random(args.seed)
     users = make_usernames(rng, args.users)

@@ -383,7 +383,7 @@ def main():
 
     log("peak RSS with 100,000 live sessions (a fresh server, verify across all of them)")
     db2 = os.path.join(directory, "rss.sqlite")
-    subprocess.run([authd, "user", "list", "--db", db2], check=True, capture_output=True)
+    subprocess.run([authd, "migrate", "up", "--db", db2], check=True, capture_output=True)
     rss_tokens = seed_sessions(db2, 10_000, 10, "r")
     rss_file = write_tokens(directory, "rss.txt", rss_tokens)
     server = Server(authd, db2, directory)

@@ -38,9 +38,13 @@ struct Migrator {
     }
 
     /// Applied and pending migrations, in version order, after the same checks as `migrate`.
+    /// Writes nothing, so it works on a read-only connection: a database without the
+    /// bookkeeping table has every migration pending.
     func status(_ connection: SQLiteConnection) throws -> [MigrationStatus] {
-        try createTable(connection)
-        let applied = try check(connection)
+        let hasTable =
+            try connection.scalarInt(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'") > 0
+        let applied = hasTable ? try check(connection) : [:]
         return migrations.map {
             MigrationStatus(version: $0.version, name: $0.name, appliedAt: applied[$0.version]?.appliedAt)
         }

@@ -9,8 +9,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
         self.microseconds = microseconds
     }
 
+    /// Saturates at the ends of the range, like the arithmetic below.
     public init(seconds: Int64) {
-        self.microseconds = seconds * 1_000_000
+        self.microseconds = Self.saturating(seconds.multipliedReportingOverflow(by: 1_000_000), sign: seconds.signum())
     }
 
     /// The wall clock now.
@@ -24,18 +25,36 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
         lhs.microseconds < rhs.microseconds
     }
 
+    /// Saturating: a time plus or minus any duration stays a valid time (at worst the first
+    /// or last representable microsecond) instead of trapping, because durations reach here
+    /// from command-line and config input.
     public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
-        Timestamp(microseconds: lhs.microseconds + rhs.wholeMicroseconds)
+        let delta = rhs.wholeMicroseconds
+        return Timestamp(
+            microseconds: saturating(lhs.microseconds.addingReportingOverflow(delta), sign: delta.signum()))
     }
 
+    /// Saturating, as ``+(_:_:)``.
     public static func - (lhs: Timestamp, rhs: Duration) -> Timestamp {
-        Timestamp(microseconds: lhs.microseconds - rhs.wholeMicroseconds)
+        let delta = rhs.wholeMicroseconds
+        return Timestamp(
+            microseconds: saturating(lhs.microseconds.subtractingReportingOverflow(delta), sign: -delta.signum()))
+    }
+
+    /// The result, or the end of the range it overflowed towards.
+    fileprivate static func saturating(_ result: (partialValue: Int64, overflow: Bool), sign: Int64) -> Int64 {
+        guard result.overflow else { return result.partialValue }
+        return sign < 0 ? .min : .max
     }
 
     /// UTC ISO 8601 with microseconds, e.g. `2026-11-23T09:15:02.123456Z`.
     public var iso8601: String {
-        let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-        let fraction = microseconds - seconds * 1_000_000
+        // Floor division without `microseconds - 999_999`, which overflows near Int64.min.
+        var (seconds, fraction) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
+        if fraction < 0 {
+            seconds -= 1
+            fraction += 1_000_000
+        }
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -46,9 +65,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
 }
 
 extension Duration {
-    /// The duration in whole microseconds (truncated).
+    /// The duration in whole microseconds (truncated), saturating at Int64's range: a
+    /// duration of more than 292,000 years has no microsecond count, and must not trap.
     public var wholeMicroseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (sum, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000)
+        guard !overflow, !sumOverflow else { return seconds < 0 ? .min : .max }
+        return sum
     }
 }

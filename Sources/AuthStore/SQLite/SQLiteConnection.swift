@@ -16,15 +16,34 @@ final class SQLiteConnection {
     /// that a stuck second process yields an error instead of a hung request.
     static let busyTimeoutMilliseconds: Int32 = 5_000
 
-    /// Opens (creating if needed, with mode 0600) the database at `path`.
+    /// How a connection opens its file.
+    enum Access {
+        /// `SQLITE_OPEN_READONLY`: never creates, never writes (GRDB's readers do the same).
+        case readOnly
+        /// Read-write; `create` makes a missing file (mode 0600) instead of failing.
+        case readWrite(create: Bool)
+
+        var isReadOnly: Bool {
+            if case .readOnly = self { true } else { false }
+        }
+    }
+
+    /// Opens the database at `path`.
     ///
-    /// - Parameter readOnly: open for queries only (`query_only`), for reader connections.
+    /// - Parameter access: ``Access/readOnly`` for reader connections and read-only
+    ///   commands; the writer opens ``Access/readWrite(create:)``.
     /// - Throws: ``SQLiteError`` when the file cannot be opened, is not a database, or WAL
-    ///   mode cannot be enabled.
-    init(path: String, readOnly: Bool = false) throws(SQLiteError) {
-        try Self.createPrivateFileIfMissing(path)
+    ///   mode cannot be enabled (read-write only: a read-only connection cannot change it).
+    init(path: String, access: Access) throws(SQLiteError) {
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        switch access {
+        case .readOnly:
+            flags |= SQLITE_OPEN_READONLY
+        case .readWrite(let create):
+            if create { try Self.createPrivateFileIfMissing(path) }
+            flags |= SQLITE_OPEN_READWRITE
+        }
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let error = SQLiteError(code: code, connection: handle, sql: nil)
@@ -35,11 +54,20 @@ final class SQLiteConnection {
         self.path = path
         do {
             sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
-            try configure(readOnly: readOnly)
+            try configure(readOnly: access.isReadOnly)
         } catch {
             close()
             throw error
         }
+    }
+
+    /// Opens (creating if needed, with mode 0600) the database at `path`.
+    ///
+    /// - Parameter readOnly: open `SQLITE_OPEN_READONLY` (never creating), for reader connections.
+    /// - Throws: ``SQLiteError`` when the file cannot be opened, is not a database, or WAL
+    ///   mode cannot be enabled.
+    convenience init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        try self.init(path: path, access: readOnly ? .readOnly : .readWrite(create: true))
     }
 
     deinit {
@@ -61,6 +89,13 @@ final class SQLiteConnection {
         // Reading the schema first turns "file is not a database" into an error here rather
         // than at the first query.
         _ = try scalarInt("SELECT count(*) FROM sqlite_schema")
+        // A read-only connection cannot switch the journal mode; it reads a WAL database
+        // (the only kind authd writes) through its -shm, which SQLite creates if missing.
+        if readOnly {
+            try execute("PRAGMA query_only = ON")
+            try execute("PRAGMA foreign_keys = ON")
+            return
+        }
         let mode = try scalarString("PRAGMA journal_mode = WAL")
         guard mode.lowercased() == "wal" else {
             throw SQLiteError(code: SQLITE_ERROR, message: "could not enable WAL (journal_mode is \(mode))", sql: nil)
@@ -69,7 +104,6 @@ final class SQLiteConnection {
         // write survives power loss.
         try execute("PRAGMA synchronous = FULL")
         try execute("PRAGMA foreign_keys = ON")
-        if readOnly { try execute("PRAGMA query_only = ON") }
     }
 
     /// SQLite creates the database with the process umask; a credential store must not be

@@ -2,46 +2,82 @@ import CSQLite
 import Foundation
 
 /// ``AuthStorage`` on one SQLite file: one writer connection with group commit, a few
-/// reader connections, and the embedded migrations applied at open.
+/// reader connections, and the embedded migrations applied at open; or, opened
+/// ``OpenMode/readOnly``, only the readers.
 public final class SQLiteAuthStore: AuthStorage {
+    /// How ``open(path:mode:migrate:readers:observer:)`` treats the file.
+    public enum OpenMode: Sendable, Equatable {
+        /// Every connection `SQLITE_OPEN_READONLY` and no writer: nothing is created, migrated
+        /// or written, so a mistyped path is an error rather than a new empty database.
+        case readOnly
+        /// A writer and readers; `create` makes a missing file instead of failing.
+        case readWrite(create: Bool)
+    }
+
     public let path: String
-    let writer: DatabaseWriter
+    public let mode: OpenMode
+    private let writerIfOpen: DatabaseWriter?
     let readers: ReaderPool
 
-    private init(path: String, writer: DatabaseWriter, readers: ReaderPool) {
+    private init(path: String, mode: OpenMode, writer: DatabaseWriter?, readers: ReaderPool) {
         self.path = path
-        self.writer = writer
+        self.mode = mode
+        self.writerIfOpen = writer
         self.readers = readers
     }
 
-    /// Opens (creating if needed) the database at `path`.
+    /// The writer of a store opened read-write. Internal code reaches it through ``write(_:)``,
+    /// which fails with an error on a read-only store; tests use it to hold the writer.
+    var writer: DatabaseWriter {
+        guard let writerIfOpen else { preconditionFailure("a read-only store has no writer") }
+        return writerIfOpen
+    }
+
+    /// Opens the database at `path`.
     ///
     /// - Parameters:
-    ///   - migrate: apply pending migrations (the default for every command but
-    ///     `migrate status`, which only reports them).
+    ///   - mode: read-only (no writer, nothing created or migrated), or read-write, creating
+    ///     the file if `create`. The default creates, as the server does.
+    ///   - migrate: apply pending migrations (read-write only). Either way a database with a
+    ///     migration this binary does not know, or an edited one, is refused.
     ///   - readers: number of reader connections.
     ///   - observer: told about every committed write batch (the server's metrics).
-    /// - Throws: ``StoreError``: the file cannot be opened or is not SQLite, or its migrations
-    ///   are newer than or differ from this binary's.
+    /// - Throws: ``StoreError``: `.missingDatabase` when the file does not exist and may not be
+    ///   created; `.newerDatabase` or `.migrationChanged` for migrations this binary does not
+    ///   have; `.database` when the file cannot be opened or is not SQLite.
     public static func open(
-        path: String, migrate: Bool = true, readers: Int = 2,
+        path: String, mode: OpenMode = .readWrite(create: true), migrate: Bool = true, readers: Int = 2,
         observer: StoreObserver = .none
     ) throws -> SQLiteAuthStore {
+        if mode != .readWrite(create: true), !FileManager.default.fileExists(atPath: path) {
+            throw StoreError(.missingDatabase, "database \(path) does not exist")
+        }
+        let access: SQLiteConnection.Access =
+            switch mode {
+            case .readOnly: .readOnly
+            case .readWrite(let create): .readWrite(create: create)
+            }
         do {
-            let connection = try SQLiteConnection(path: path)
+            // This connection first (the writer, when there is one): on a new file it creates
+            // the schema and turns WAL on, which the readers then find.
+            let first = try SQLiteConnection(path: path, access: access)
             do {
-                if migrate {
-                    try Migrator().migrate(connection)
+                if access.isReadOnly || !migrate {
+                    _ = try Migrator().status(first)
                 } else {
-                    _ = try Migrator().status(connection)
+                    try Migrator().migrate(first)
                 }
+                let pool = try ReaderPool(path: path, count: readers)
+                guard !access.isReadOnly else {
+                    first.close()
+                    return SQLiteAuthStore(path: path, mode: mode, writer: nil, readers: pool)
+                }
+                let writer = DatabaseWriter(connection: first, observer: observer)
+                return SQLiteAuthStore(path: path, mode: mode, writer: writer, readers: pool)
             } catch {
-                connection.close()
+                first.close()
                 throw error
             }
-            let pool = try ReaderPool(path: path, count: readers)
-            return SQLiteAuthStore(
-                path: path, writer: DatabaseWriter(connection: connection, observer: observer), readers: pool)
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -52,8 +88,11 @@ public final class SQLiteAuthStore: AuthStorage {
     /// Runs `body` in a (grouped) write transaction; errors come out as ``StoreError``.
     @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        guard let writerIfOpen else {
+            throw StoreError(.readOnly, "database \(path) is open read-only")
+        }
         do {
-            return try await writer.write(body)
+            return try await writerIfOpen.write(body)
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -85,7 +124,28 @@ public final class SQLiteAuthStore: AuthStorage {
 
     public func migrationStatus() async throws -> [MigrationStatus] {
         do {
-            return try await writer.withConnection { try Migrator().status($0) }
+            guard let writerIfOpen else { return try await readers.read { try Migrator().status($0) } }
+            return try await writerIfOpen.withConnection { try Migrator().status($0) }
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// Applies pending migrations (`authd migrate up`); the store must have been opened
+    /// read-write with `migrate: false` for there to be any.
+    ///
+    /// - Returns: the migrations applied now, in order; empty when the schema was current.
+    /// - Throws: ``StoreError``: `.readOnly` on a read-only store, or the migration's failure
+    ///   (that migration and the later ones are not applied).
+    public func migrate() async throws -> [MigrationStatus] {
+        guard let writerIfOpen else { throw StoreError(.readOnly, "database \(path) is open read-only") }
+        do {
+            return try await writerIfOpen.withConnection { connection in
+                let now = Timestamp.now()
+                return try Migrator().migrate(connection, now: { now }).map {
+                    MigrationStatus(version: $0.version, name: $0.name, appliedAt: now)
+                }
+            }
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -94,14 +154,20 @@ public final class SQLiteAuthStore: AuthStorage {
     public func backup(to destination: String) async throws {
         let source = path
         do {
-            try await writer.withConnection { _ in try Backup.copy(from: source, to: destination) }
+            // Off the cooperative pool: on the writer's queue, or a reader's when read-only.
+            guard let writerIfOpen else {
+                return try await readers.read { _ in try Backup.copy(from: source, to: destination) }
+            }
+            try await writerIfOpen.withConnection { _ in try Backup.copy(from: source, to: destination) }
         } catch {
             throw StoreError.wrap(error, path: source)
         }
     }
 
+    /// Closes the readers first: they are read-only, and SQLite checkpoints the WAL and
+    /// removes it only when the last connection to close can write.
     public func close() async {
-        await writer.close()
         readers.close()
+        await writerIfOpen?.close()
     }
 }

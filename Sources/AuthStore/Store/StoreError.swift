@@ -17,6 +17,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let newerDatabase = Code("newerDatabase")
         /// An applied migration's checksum differs from the embedded file.
         public static let migrationChanged = Code("migrationChanged")
+        /// The database file does not exist, and the store was opened without creating it.
+        public static let missingDatabase = Code("missingDatabase")
+        /// A write on a store opened read-only.
+        public static let readOnly = Code("readOnly")
         /// SQLite failed: I/O, corruption, not a database, locked…
         public static let database = Code("database")
     }

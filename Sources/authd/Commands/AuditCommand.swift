@@ -49,7 +49,9 @@ extension AuditCommand {
                 since: try since.map { try TimeParser.require($0, option: "--since") },
                 until: try until.map { try TimeParser.require($0, option: "--until") },
                 address: address, limit: limit)
-            let records = try await withStore(database) { try await $0.queryAudit(query) }
+            let records = try await withStore(database, .read, lookup: try database.lookup()) {
+                try await $0.queryAudit(query)
+            }
             let columns = [
                 "id", "time", "event", "outcome", "reason", "username", "session", "address", "user_agent",
                 "request_id",
@@ -74,7 +76,7 @@ extension AuditCommand {
 
         func run() async throws {
             let progress = ProgressReporter()
-            let result = try await withStore(database) { store in
+            let result = try await withStore(database, .read, lookup: try database.lookup()) { store in
                 try await store.verifyAuditChain { checked, total in progress.report(checked, of: total) }
             }
             progress.finish()
@@ -102,7 +104,7 @@ extension AuditCommand {
 
         func run() async throws {
             let cutoff = try TimeParser.require(before, option: "--before")
-            let result = try await withStore(database) {
+            let result = try await withStore(database, .change, lookup: try database.lookup()) {
                 try await $0.pruneAudit(before: cutoff, batchSize: 10_000, at: .now(), context: .commandLine)
             }
             print("pruned \(result.deleted) audit row\(result.deleted == 1 ? "" : "s") before \(cutoff.iso8601)")

@@ -11,7 +11,7 @@ struct Backup: AsyncParsableCommand {
     var destination: String
 
     func run() async throws {
-        try await withStore(database) { try await $0.backup(to: destination) }
+        try await withStore(database, .read, lookup: try database.lookup()) { try await $0.backup(to: destination) }
         print("backup written to \(destination)")
     }
 }

@@ -13,8 +13,6 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the HTTP API (login, logout, verify, health) until SIGINT or SIGTERM.")
 
-    @Option(help: "TOML config file; keys are these options' long names (env AUTHD_CONFIG).")
-    var config: String?
     @Flag(
         name: .customLong("print-config"),
         help: "Print the effective configuration as TOML, with each value's source, and exit.")
@@ -81,7 +79,7 @@ struct Serve: AsyncParsableCommand {
     static let secretOptions: Set<String> = []
 
     func run() async throws {
-        let lookup = try optionLookup()
+        let lookup = try database.lookup()
         let configuration = try serverConfiguration(lookup)
         let logger = try makeLogger(lookup)
         let databasePath = database.path(lookup)
@@ -94,7 +92,7 @@ struct Serve: AsyncParsableCommand {
         // Also the global factory, so metrics of the libraries we use land in the same registry.
         MetricsSystem.bootstrap(factory)
         let metrics = AuthMetrics(factory: factory)
-        let store = try database.open(observer: metrics.storeObserver, lookup: lookup)
+        let store = try database.open(.create, observer: metrics.storeObserver, lookup: lookup)
         let pool = HashingPool()
         if try await store.userCount() == 0 {
             logger.warning("the database has no users yet; add one with: authd user add NAME --db \(databasePath)")
@@ -133,11 +131,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The lookup over flags, environment and, when `--config`/`AUTHD_CONFIG` names one, the file.
-    func optionLookup() throws -> OptionLookup {
-        guard let path = config ?? Environment.value("AUTHD_CONFIG") else { return OptionLookup() }
-        return OptionLookup(file: try ConfigFile(path: path, options: Self.fileOptions, lists: Self.listOptions))
-    }
-
     func serverConfiguration(_ lookup: OptionLookup) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.host = lookup.value(host, "host", default: "127.0.0.1") ?? "127.0.0.1"

@@ -19,7 +19,9 @@ struct SessionCommand: AsyncParsableCommand {
         var format: OutputFormat = .table
 
         func run() async throws {
-            let sessions = try await withStore(database) { try await $0.sessions(username: user) }
+            let sessions = try await withStore(database, .read, lookup: try database.lookup()) {
+                try await $0.sessions(username: user)
+            }
             let rows = sessions.map {
                 [
                     $0.id, $0.username, $0.createdAt.iso8601, $0.expiresAt.iso8601, $0.lastSeenAt.iso8601, $0.address,
@@ -45,11 +47,14 @@ struct SessionCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let lookup = try database.lookup()
             if let id {
-                try await withStore(database) { try await $0.revokeSession(id: id, at: .now(), context: .commandLine) }
+                try await withStore(database, .change, lookup: lookup) {
+                    try await $0.revokeSession(id: id, at: .now(), context: .commandLine)
+                }
                 print("revoked session \(id)")
             } else if let user {
-                let count = try await withStore(database) {
+                let count = try await withStore(database, .change, lookup: lookup) {
                     try await $0.revokeSessions(username: user, at: .now(), context: .commandLine)
                 }
                 print("revoked \(count) session\(count == 1 ? "" : "s") of \(user)")

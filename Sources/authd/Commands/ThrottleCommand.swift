@@ -15,17 +15,21 @@ struct ThrottleCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
         @Option(
-            name: .customLong("throttle-window"), help: "Window to count in (env AUTHD_THROTTLE_WINDOW; default 5m).")
+            name: .customLong("throttle-window"),
+            help: "Window to count in (env AUTHD_THROTTLE_WINDOW, or the config file's; default 5m).")
         var throttleWindow: String?
         @Option(help: "table, json or csv.")
         var format: OutputFormat = .table
 
         func run() async throws {
+            let lookup = try database.lookup()
             let window = try DurationParser.require(
-                Environment.resolve(throttleWindow, "AUTHD_THROTTLE_WINDOW", default: "5m"), option: "--throttle-window"
-            )
+                lookup.value(throttleWindow, "throttle-window", default: "5m") ?? "5m",
+                option: lookup.origin(of: "throttle-window"))
             let policy = ThrottlePolicy(window: window)
-            let entries = try await withStore(database) { try await $0.throttleEntries(policy: policy, at: .now()) }
+            let entries = try await withStore(database, .read, lookup: lookup) {
+                try await $0.throttleEntries(policy: policy, at: .now())
+            }
             let rows = entries.map {
                 [$0.username, $0.address, String($0.failures), $0.first.iso8601, $0.last.iso8601]
             }
@@ -55,7 +59,7 @@ struct ThrottleCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let count = try await withStore(database) {
+            let count = try await withStore(database, .change, lookup: try database.lookup()) {
                 try await $0.clearThrottle(username: user, address: address, at: .now(), context: .commandLine)
             }
             print("cleared \(count) failed-login record\(count == 1 ? "" : "s")")

@@ -13,8 +13,9 @@ extension UserCommand {
         var passwordStdin = false
 
         func run() async throws {
-            let hasher = try hashing.hasher()
-            try await withStore(database) { store in
+            let lookup = try database.lookup()
+            let hasher = try hashing.hasher(lookup)
+            try await withStore(database, .create, lookup: lookup) { store in
                 // Fail on a taken name before asking for a password.
                 if try await store.user(named: user.name) != nil {
                     throw CommandFailure("user \"\(user.name)\" already exists")
@@ -37,8 +38,9 @@ extension UserCommand {
         var passwordStdin = false
 
         func run() async throws {
-            let hasher = try hashing.hasher()
-            try await withStore(database) { store in
+            let lookup = try database.lookup()
+            let hasher = try hashing.hasher(lookup)
+            try await withStore(database, .change, lookup: lookup) { store in
                 guard try await store.user(named: user.name) != nil else {
                     throw CommandFailure("no user named \"\(user.name)\"")
                 }

@@ -10,7 +10,7 @@ extension UserCommand {
         var format: OutputFormat = .table
 
         func run() async throws {
-            let users = try await withStore(database) { try await $0.users() }
+            let users = try await withStore(database, .read, lookup: try database.lookup()) { try await $0.users() }
             let rows = users.map {
                 [$0.name, $0.disabled ? "disabled" : "enabled", $0.createdAt.iso8601, $0.updatedAt.iso8601]
             }

@@ -9,7 +9,7 @@ extension UserCommand {
         @OptionGroup var user: UsernameArgument
 
         func run() async throws {
-            try await withStore(database) {
+            try await withStore(database, .change, lookup: try database.lookup()) {
                 try await $0.setDisabled(name: user.name, true, at: .now(), context: .commandLine)
             }
             print("disabled user \(user.name); their sessions have ended")
@@ -23,7 +23,7 @@ extension UserCommand {
         @OptionGroup var user: UsernameArgument
 
         func run() async throws {
-            try await withStore(database) {
+            try await withStore(database, .change, lookup: try database.lookup()) {
                 try await $0.setDisabled(name: user.name, false, at: .now(), context: .commandLine)
             }
             print("enabled user \(user.name)")
@@ -37,7 +37,7 @@ extension UserCommand {
         @OptionGroup var user: UsernameArgument
 
         func run() async throws {
-            try await withStore(database) {
+            try await withStore(database, .change, lookup: try database.lookup()) {
                 try await $0.deleteUser(name: user.name, at: .now(), context: .commandLine)
             }
             print("deleted user \(user.name)")

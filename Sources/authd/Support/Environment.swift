@@ -8,61 +8,12 @@ enum Environment {
     static func value(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
-
-    /// The flag's value, else the variable's, else `fallback`.
-    static func resolve(_ flag: String?, _ variable: String, default fallback: String) -> String {
-        flag ?? value(variable) ?? fallback
-    }
 }
 
 /// Failures of a command: one line on stderr, exit 1.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// `90s`, `30m`, `8h`, `7d` (and `0` for "off" where allowed).
-enum DurationParser {
-    static func parse(_ text: String) -> Duration? {
-        if text == "0" { return .zero }
-        guard let unit = text.last, let number = Int64(text.dropLast()), number >= 0 else { return nil }
-        switch unit {
-        case "s": return .seconds(number)
-        case "m": return .seconds(number * 60)
-        case "h": return .seconds(number * 3600)
-        case "d": return .seconds(number * 86400)
-        default: return nil
-        }
-    }
-
-    /// Parses or fails with a one-line message naming the option.
-    static func require(_ text: String, option: String) throws -> Duration {
-        guard let duration = parse(text) else {
-            throw CommandFailure("invalid \(option) \"\(text)\": use a number with s, m, h or d, like 30m or 8h")
-        }
-        return duration
-    }
-}
-
-/// `--db PATH` / `AUTHD_DB`, shared by every command that touches data.
-struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (env AUTHD_DB; default ./authd.sqlite).")
-    var db: String?
-
-    var path: String { path(OptionLookup.environmentOnly) }
-
-    /// The path from the flag, `AUTHD_DB`, the config file (`serve` only) or the default.
-    func path(_ lookup: OptionLookup) -> String {
-        lookup.value(db, "db", default: "./authd.sqlite") ?? "./authd.sqlite"
-    }
-
-    /// Opens the store, applying pending migrations.
-    func open(
-        migrate: Bool = true, observer: StoreObserver = .none,
-        lookup: OptionLookup = .environmentOnly
-    ) throws -> SQLiteAuthStore {
-        try SQLiteAuthStore.open(path: path(lookup), migrate: migrate, observer: observer)
-    }
 }
 
 /// `--pbkdf2-iterations` / `AUTHD_PBKDF2_ITERATIONS`, for commands that hash passwords.
@@ -81,20 +32,5 @@ struct HashingOptions: ParsableArguments {
             )
         }
         return PasswordHasher(iterations: iterations)
-    }
-}
-
-/// Runs `body` against the store and closes it, also when `body` throws.
-func withStore<T>(_ options: DatabaseOptions, migrate: Bool = true, _ body: (SQLiteAuthStore) async throws -> T)
-    async throws -> T
-{
-    let store = try options.open(migrate: migrate)
-    do {
-        let result = try await body(store)
-        await store.close()
-        return result
-    } catch {
-        await store.close()
-        throw error
     }
 }
