@@ -80,9 +80,7 @@ struct AdminConfigTests {
     func throttleWindow() async throws {
         try await Sandbox.with { sandbox in
             try await sandbox.withStore { store in
-                try await store.recordLoginFailure(
-                    .failure(.login, .badPassword, username: "alice", context: AuditContext(address: "192.0.2.5")),
-                    at: .now() - .seconds(1_800))
+                try await store.recordFailedLogin("alice", from: "192.0.2.5", at: .now() - .seconds(1_800))
             }
             let header = "username,address,failures,first,last\n"
             // Default 5m: the failure 30 minutes ago is outside.

@@ -129,14 +129,7 @@ import Testing
     @Test func throttleListAndClear() async throws {
         try await Sandbox.with { sandbox in
             try await sandbox.withStore { store in
-                for _ in 0..<3 {
-                    let admission = try await store.admitAttempt(
-                        username: "alice", address: "192.0.2.5", policy: ThrottlePolicy(), at: .now())
-                    guard case .admitted(let slot) = admission else { throw StoreError(.database, "\(admission)") }
-                    try await store.recordLoginFailure(
-                        .failure(.login, .badPassword, username: "alice", context: AuditContext(address: "192.0.2.5")),
-                        reservation: slot, at: .now())
-                }
+                for _ in 0..<3 { try await store.recordFailedLogin("alice", from: "192.0.2.5", at: .now()) }
             }
             let list = try await sandbox.authd("throttle", "list", "--format", "csv")
             #expect(list.status == 0)

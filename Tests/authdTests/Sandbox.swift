@@ -156,3 +156,15 @@ func expectAdminAudit(
     #expect(record.entry.context == .commandLine, sourceLocation: sourceLocation)
     #expect(record.entry.context.address == "local", sourceLocation: sourceLocation)
 }
+
+extension SQLiteAuthStore {
+    /// A failed login as the server records it: admitted by the throttle, then failed.
+    func recordFailedLogin(_ username: String, from address: String, at time: Timestamp) async throws {
+        let policy = ThrottlePolicy(perUserAndAddress: .max, perAddress: .max)
+        let admission = try await admitAttempt(username: username, address: address, policy: policy, at: time)
+        guard case .admitted(let slot) = admission else { throw StoreError(.database, "not admitted: \(admission)") }
+        try await recordLoginFailure(
+            .failure(.login, .badPassword, username: username, context: AuditContext(address: address)),
+            reservation: slot, at: time)
+    }
+}
