@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// A plain blocking TCP connection to 127.0.0.1, for sending what no HTTP client would:
-/// oversized or malformed heads, and requests dripped a few bytes at a time.
+/// oversized or malformed heads, requests dripped a few bytes at a time, connections held
+/// open. (authdTests compiles this same file through a symbolic link.)
 final class RawConnection {
     private let socketFD: Int32
 
@@ -14,8 +15,6 @@ final class RawConnection {
     init(port: Int, timeout: Duration = .seconds(30)) throws {
         socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -29,9 +28,16 @@ final class RawConnection {
             close(socketFD)
             throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED)
         }
+        setReceiveTimeout(timeout)
     }
 
     deinit { close(socketFD) }
+
+    /// Bounds every later receive by `timeout` instead.
+    func setReceiveTimeout(_ timeout: Duration) {
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
 
     /// Sends all of `bytes`; false once the server has closed the connection.
     @discardableResult

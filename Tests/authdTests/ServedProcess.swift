@@ -17,9 +17,19 @@ final class ServedProcess: @unchecked Sendable {
     private let log = Mutex("")
     private(set) var port = 0
 
-    init(sandbox: Sandbox, environment: [String: String?] = [:], arguments: [String] = []) async throws {
-        process.executableURL = AuthdProcess.binary
-        process.arguments = ["serve", "--db", sandbox.db, "--port", "0", "--host", "127.0.0.1"] + arguments
+    /// - Parameter launcher: a command that runs `authd` in its place (e.g. `prlimit` with its
+    ///   options), keeping its process id; empty to run `authd` directly.
+    init(sandbox: Sandbox, environment: [String: String?] = [:], arguments: [String] = [], launcher: [String] = [])
+        async throws
+    {
+        let serve = ["serve", "--db", sandbox.db, "--port", "0", "--host", "127.0.0.1"] + arguments
+        if let command = launcher.first {
+            process.executableURL = URL(filePath: command)
+            process.arguments = Array(launcher.dropFirst()) + [AuthdProcess.binary.path] + serve
+        } else {
+            process.executableURL = AuthdProcess.binary
+            process.arguments = serve
+        }
         process.currentDirectoryURL = sandbox.directory
         process.environment = AuthdProcess.environment(environment)
         let errors = Pipe()
@@ -65,6 +75,15 @@ final class ServedProcess: @unchecked Sendable {
 
     /// Everything the server wrote to stderr so far.
     var output: String { log.withLock { $0 } }
+
+    /// CPU time (user and system) the server has used so far, from `/proc/PID/stat`.
+    func cpuTime() throws -> Duration {
+        let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
+        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+        let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+        let ticks = try #require(Int(fields[11])) + (try #require(Int(fields[12])))
+        return .milliseconds(ticks * 1000 / sysconf(Int32(_SC_CLK_TCK)))
+    }
 
     /// Sends `signal` without waiting for anything.
     func signal(_ signal: Int32) {

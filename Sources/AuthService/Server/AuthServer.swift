@@ -37,7 +37,9 @@ public enum AuthServer {
         return Application(
             router: routes.router(),
             server: hardenedHTTP1(idleTimeout: configuration.connectionIdleTimeout, logger: logger),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
             // The application stops its services after its server, so the refusal sums are
             // written once every request has been answered.
             services: [sweeper, refusals],
@@ -56,10 +58,15 @@ public enum AuthServer {
         Application(
             router: endpoint.router(),
             server: hardenedHTTP1(idleTimeout: idleTimeout, logger: logger),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(metricsConnections, logger: logger)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
     }
+
+    /// Scrapers are few; the metrics port needs no more descriptors than this.
+    static let metricsConnections = 32
 
     /// HTTP/1.1 that closes idle connections and answers requests NIO cannot parse with the
     /// contract's body instead of dropping them (``ParseErrorResponder``).

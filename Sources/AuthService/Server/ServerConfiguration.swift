@@ -16,6 +16,10 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [CIDR] = []
     /// Connections idle longer than this are closed, so slow clients cannot hold sockets.
     public var connectionIdleTimeout: Duration = .seconds(60)
+    /// Open API connections at most; past it the listener stops accepting (new ones wait in
+    /// the kernel's backlog) until one closes. Kept below the open-file limit, so the
+    /// process never runs out of descriptors for its database or its answers.
+    public var maxConnections = ConnectionLimit.default()
     /// On SIGTERM/SIGINT, how long `/healthz` answers 503 while everything else is still
     /// served, before the listener closes (time for a load balancer to notice).
     public var shutdownDelay: Duration = .zero

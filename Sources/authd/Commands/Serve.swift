@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
         help: "Sliding window for failed logins (env AUTHD_THROTTLE_WINDOW; default 5m).")
     var throttleWindow: String?
     @Option(
+        name: .customLong("max-connections"),
+        help:
+            "Open API connections at most; more wait until one closes (env AUTHD_MAX_CONNECTIONS; default: the open-file limit minus 128)."
+    )
+    var maxConnections: String?
+    @Option(
         name: .customLong("shutdown-delay"),
         help:
             "On SIGTERM, answer /healthz 503 this long before closing the listener (env AUTHD_SHUTDOWN_DELAY; default 0s)."
@@ -71,8 +77,8 @@ struct Serve: AsyncParsableCommand {
     /// added here and resolved through `OptionLookup` like the others.
     static let fileOptions = [
         "db", "host", "port", "metrics-port", "pbkdf2-iterations", "token-ttl", "idle-timeout", "logout-url",
-        "trusted-proxy", "throttle-user-limit", "throttle-address-limit", "throttle-window", "shutdown-delay",
-        "log-level", "log-format",
+        "trusted-proxy", "throttle-user-limit", "throttle-address-limit", "throttle-window", "max-connections",
+        "shutdown-delay", "log-level", "log-format",
     ]
     static let listOptions: Set<String> = ["trusted-proxy"]
     /// Options `--print-config` must not show (none today; a future secret goes here).
@@ -145,6 +151,7 @@ struct Serve: AsyncParsableCommand {
         configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idle == .zero ? nil : idle)
         configuration.throttle = try throttlePolicy(lookup)
         configuration.shutdownDelay = try duration(shutdownDelay, "shutdown-delay", default: "0", lookup)
+        configuration.maxConnections = try connectionCap(lookup)
         configuration.pbkdf2Iterations = try hashing.hasher(lookup).iterations
         configuration.logoutURL = lookup.value(logoutURL, "logout-url", default: "") ?? ""
         configuration.trustedProxies = try lookup.list(trustedProxy, "trusted-proxy").map { text in
@@ -156,6 +163,25 @@ struct Serve: AsyncParsableCommand {
             return cidr
         }
         return configuration
+    }
+
+    /// `--max-connections`, refused when it would let connections use up the descriptors
+    /// the process needs for everything else.
+    private func connectionCap(_ lookup: OptionLookup) throws -> Int {
+        let fallback = ConnectionLimit.default()
+        guard let text = lookup.value(maxConnections, "max-connections", default: String(fallback)) else {
+            return fallback
+        }
+        guard let cap = Int(text), cap >= ConnectionLimit.minimum else {
+            throw CommandFailure(
+                "invalid \(lookup.origin(of: "max-connections")) \"\(text)\": must be a whole number of at least \(ConnectionLimit.minimum)")
+        }
+        if let maximum = ConnectionLimit.maximum(), cap > maximum {
+            throw CommandFailure(
+                "invalid \(lookup.origin(of: "max-connections")) \"\(text)\": at most \(maximum) under the open-file limit of \(ConnectionLimit.openFileLimit() ?? 0) (\(ConnectionLimit.reserved) are kept for the database and logs); raise the limit (LimitNOFILE=) or lower the cap"
+            )
+        }
+        return cap
     }
 
     private func parsePort(_ text: String?, _ option: String, _ lookup: OptionLookup) throws -> Int? {

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Connections past the cap wait in the kernel's backlog instead of being accepted, so the
+/// server never runs out of descriptors, never spins on `accept`, and serves a waiting
+/// connection as soon as another closes.
+@Suite(.timeLimit(.minutes(3))) struct ConnectionCapTests {
+    /// Holds `count` idle connections to `port`.
+    static func hold(_ count: Int, port: Int) throws -> [RawConnection] {
+        try (0..<count).map { _ in try RawConnection(port: port) }
+    }
+
+    static let healthz = "GET /healthz HTTP/1.1\r\nHost: authd\r\nConnection: close\r\n\r\n"
+
+    @Test func aConnectionPastTheCapIsServedOnceAnotherCloses() async throws {
+        try await Sandbox.with { sandbox in
+            let server = try await ServedProcess(sandbox: sandbox, arguments: ["--max-connections", "16"])
+            var held = try Self.hold(16, port: server.port)
+            let fresh = try RawConnection(port: server.port, timeout: .seconds(1))
+            fresh.send(Self.healthz)
+            // Absence of an answer within a second: a server without the cap answers in
+            // milliseconds; with it there is nothing to wait for, so this cannot turn red on
+            // a slow machine.
+            #expect(throws: (any Error).self) { _ = try fresh.readUntilClosed() }
+            held.removeLast()
+            fresh.setReceiveTimeout(.seconds(30))
+            let answer = String(decoding: try fresh.readUntilClosed(), as: UTF8.self)
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK") && answer.hasSuffix(#"{"status":"ok"}"#), "\(answer)")
+            held.removeAll()
+            await server.stop()
+        }
+    }
+
+    /// Under a low open-file limit the default cap stays below it: holding more connections
+    /// than the process has descriptors does not make it spin on EMFILE, and it serves a
+    /// fresh connection once others close.
+    @Test func moreConnectionsThanDescriptorsNeitherSpinNorStarve() async throws {
+        try await Sandbox.with { sandbox in
+            let server = try await ServedProcess(sandbox: sandbox, launcher: ["/usr/bin/prlimit", "--nofile=200:200"])
+            var held = try Self.hold(260, port: server.port)
+            let fresh = try RawConnection(port: server.port, timeout: .seconds(1))
+            fresh.send(Self.healthz)
+            let before = try server.cpuTime()
+            #expect(throws: (any Error).self) { _ = try fresh.readUntilClosed() }
+            let spent = try server.cpuTime() - before
+            // A listener spinning on EMFILE burns the whole second; an idle one nearly nothing.
+            #expect(spent < .milliseconds(500), "server used \(spent) of CPU while idle at the cap")
+            held.removeAll()
+            fresh.setReceiveTimeout(.seconds(30))
+            let answer = String(decoding: try fresh.readUntilClosed(), as: UTF8.self)
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK"), "\(answer)")
+            await server.stop()
+        }
+    }
+
+    @Test func aCapAboveTheOpenFileLimitIsRefusedAtStart() async throws {
+        try await Sandbox.with { sandbox in
+            let result = try await AuthdProcess.run(
+                ["--nofile=200:200", AuthdProcess.binary.path, "serve", "--db", sandbox.db, "--max-connections", "5000"],
+                executable: URL(filePath: "/usr/bin/prlimit"), in: sandbox.directory)
+            #expect(result.status == 1 && result.stderrIsOneLine, "\(result)")
+            #expect(result.stderr.contains("at most 72 under the open-file limit of 200"), "\(result)")
+        }
+    }
+}

@@ -1,0 +1,1 @@
+../AuthServiceTests/RawConnection.swift
