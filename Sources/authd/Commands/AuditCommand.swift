@@ -50,19 +50,21 @@ extension AuditCommand {
                 until: try until.map { try TimeParser.require($0, option: "--until") },
                 address: address, limit: limit)
             let records = try await withStore(database) { try await $0.queryAudit(query) }
+            // count and detail came last (migration 0004): appended, so scripts reading CSV
+            // columns by position keep working.
             let columns = [
                 "id", "time", "event", "outcome", "reason", "username", "session", "address", "user_agent",
-                "request_id",
+                "request_id", "count", "detail",
             ]
             let rows = records.map { record in
                 let entry = record.entry
                 return [
                     String(record.id), record.time.iso8601, entry.event.rawValue, entry.outcome.rawValue,
                     entry.reason?.rawValue ?? "", entry.username, entry.session, entry.context.address,
-                    entry.context.userAgent, entry.context.requestID,
+                    entry.context.userAgent, entry.context.requestID, String(entry.count), entry.detail,
                 ]
             }
-            print(format.render(columns: columns, rows: rows, numericColumns: ["id"]), terminator: "")
+            print(format.render(columns: columns, rows: rows, numericColumns: ["id", "count"]), terminator: "")
         }
     }
 
