@@ -113,6 +113,7 @@ import Testing
                 #expect(try await store.migrationStatus().allSatisfy { $0.appliedAt != nil })
                 let before = try await store.verifyAuditChain { _, _ in }
                 #expect(before.isIntact && before.checked == 3)
+                #expect(before.anchorRecord == .neverPruned)
                 #expect(try await store.allAudit().map(\.entry.count) == [1, 1, 1])
                 try await store.recordAudit(
                     .failure(.verify, .badToken, context: context, count: 12), at: t0 + .seconds(10))

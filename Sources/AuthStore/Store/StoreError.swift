@@ -17,6 +17,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let newerDatabase = Code("newerDatabase")
         /// An applied migration's checksum differs from the embedded file.
         public static let migrationChanged = Code("migrationChanged")
+        /// The audit log's oldest rows were removed without a recorded prune (`audit prune`
+        /// refuses to continue from such an anchor).
+        public static let auditTruncated = Code("auditTruncated")
         /// SQLite failed: I/O, corruption, not a database, locked…
         public static let database = Code("database")
     }
