@@ -154,7 +154,9 @@ import Testing
                 before: base + .seconds(13), batchSize: 3, at: base + .seconds(100), context: .commandLine)
             #expect(
                 first
-                    == AuditPruneResult(deleted: 12, keptOlder: 1, firstKeptID: 13, firstKeptTime: base + .seconds(13)))
+                    == AuditPruneResult(
+                        deleted: 12, keptOlder: 1, firstKeptID: 13, firstKeptTime: base + .seconds(13),
+                        range: AuditPruneRange(first: 1, last: 12, rows: 12)))
             #expect(try await windows(store, since: base) == 2)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
             // Row 13 is the last before the boundary; past it, times are in order: +15 s
@@ -163,7 +165,9 @@ import Testing
                 before: base + .seconds(15), batchSize: 3, at: base + .seconds(101), context: .commandLine)
             #expect(
                 second
-                    == AuditPruneResult(deleted: 3, keptOlder: 0, firstKeptID: 16, firstKeptTime: base + .seconds(15)))
+                    == AuditPruneResult(
+                        deleted: 3, keptOlder: 0, firstKeptID: 16, firstKeptTime: base + .seconds(15),
+                        range: AuditPruneRange(first: 13, last: 15, rows: 3)))
             #expect(try await store.queryAudit(AuditQuery(limit: 1_000)).last?.id == 16)
             #expect(try await windows(store, since: base) == 1)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)

@@ -209,7 +209,8 @@ extension SQLiteAuthStore {
             #expect(
                 deleted
                     == AuditPruneResult(
-                        deleted: 12, keptOlder: 0, firstKeptID: 13, firstKeptTime: auditBase + .seconds(12)))
+                        deleted: 12, keptOlder: 0, firstKeptID: 13, firstKeptTime: auditBase + .seconds(12),
+                        range: AuditPruneRange(first: 1, last: 12, rows: 12)))
             let remaining = try await store.queryAudit(AuditQuery(limit: 100))
             #expect(remaining.last?.id == 13)
             #expect(remaining.first?.entry.event == .auditPrune)
@@ -230,7 +231,9 @@ extension SQLiteAuthStore {
                 try await store.pruneAudit(
                     before: auditBase + .seconds(60), batchSize: 2,
                     at: auditBase + .seconds(61), context: .commandLine)
-                    == AuditPruneResult(deleted: 5, keptOlder: 0, firstKeptID: nil, firstKeptTime: nil))
+                    == AuditPruneResult(
+                        deleted: 5, keptOlder: 0, firstKeptID: nil, firstKeptTime: nil,
+                        range: AuditPruneRange(first: 1, last: 5, rows: 5)))
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.isIntact && result.checked == 1)
         }

@@ -33,8 +33,9 @@ import Testing
             #expect(
                 Set(rows[0].keys) == [
                     "id", "time", "event", "outcome", "reason", "username", "session", "address",
-                    "user_agent", "request_id",
+                    "user_agent", "request_id", "count", "detail",
                 ])
+            #expect(rows.map { $0["count"] as? Int } == [1, 1, 1])
             #expect(rows[2]["user_agent"] as? String == Self.nastyAgent)
             #expect(rows[2]["time"] as? String == "2027-01-15T08:00:00.000000Z")
             #expect(rows[2]["reason"] as? String == "bad_password")
@@ -48,9 +49,9 @@ import Testing
             #expect(result.status == 0, "\(result)")
             #expect(
                 result.stdout == """
-                    id,time,event,outcome,reason,username,session,address,user_agent,request_id
+                    id,time,event,outcome,reason,username,session,address,user_agent,request_id,count,detail
                     1,2027-01-15T08:00:00.000000Z,login,failure,bad_password,alice,,198.51.100.4,"Mozilla, ""quoted""
-                    second line",req-9
+                    second line",req-9,1,
 
                     """)
         }
@@ -78,6 +79,42 @@ import Testing
         }
     }
 
+    static let summedBase = Timestamp(seconds: 1_800_000_000)  // 2027-01-15T08:00:00Z
+
+    /// A row summing refused anonymous requests shows its count in every format.
+    @Test func countIsShownInEveryFormat() async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.withStore { store in
+                try await store.recordAudit(
+                    .failure(.verify, .badToken, context: AuditContext(address: "2001:db8::/64")), at: Self.summedBase)
+                try await store.recordAudit(
+                    .failure(.verify, .badToken, context: AuditContext(address: "2001:db8::/64"), count: 4096),
+                    at: Self.summedBase + .seconds(60))
+            }
+            let json = try await sandbox.authd("audit", "--format", "json")
+            #expect(json.status == 0, "\(json)")
+            // Exact bytes: count is a number, after request_id and before detail.
+            #expect(
+                json.stdout.hasPrefix(
+                    #"[{"id":2,"time":"2027-01-15T08:01:00.000000Z","event":"verify","outcome":"failure","#
+                        + #""reason":"bad_token","username":"","session":"","address":"2001:db8::/64","user_agent":"","#
+                        + #""request_id":"","count":4096,"detail":""},"#), "\(json)")
+            expectSuccess(
+                try await sandbox.authd("audit", "--format", "csv"),
+                stdout: """
+                    id,time,event,outcome,reason,username,session,address,user_agent,request_id,count,detail
+                    2,2027-01-15T08:01:00.000000Z,verify,failure,bad_token,,,2001:db8::/64,,,4096,
+                    1,2027-01-15T08:00:00.000000Z,verify,failure,bad_token,,,2001:db8::/64,,,1,
+
+                    """)
+            let table = try await sandbox.authd("audit")
+            let lines = table.stdout.split(separator: "\n")
+            #expect(lines.count == 3 && lines[0].hasSuffix("REQUEST_ID  COUNT  DETAIL"), "\(table)")
+            #expect(lines[1].hasSuffix("4096") && lines[2].hasSuffix("1"), "\(table)")
+            #expect(try await sandbox.authd("audit", "verify").status == 0)
+        }
+    }
+
     @Test func badArgumentsAreRefused() async throws {
         try await Sandbox.with { sandbox in
             expectFailure(try await sandbox.authd("audit", "--since", "yesterday"), "invalid --since")
@@ -91,8 +128,15 @@ import Testing
         try await Sandbox.with { sandbox in
             try await seed(sandbox)
             let intact = try await sandbox.authd("audit", "verify")
-            #expect(intact.status == 0 && intact.stdout.hasPrefix("audit chain intact: 3 rows"), "\(intact)")
-            #expect(intact.stdout.hasSuffix(", time order checked from row 1\n"), "\(intact)")
+            let head = try await sandbox.lastAudit()
+            expectSuccess(
+                intact,
+                stdout: """
+                    audit chain intact: 3 rows, time order checked from row 1
+                    anchor none (never pruned)
+                    head 3:\(Hex.encode(head.hash))
+
+                    """)
 
             let pruned = try await sandbox.authd("audit", "prune", "--before", "2027-01-15T08:02:00Z")
             #expect(pruned.status == 0 && pruned.stdout.hasPrefix("pruned 2 audit rows"), "\(pruned)")

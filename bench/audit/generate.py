@@ -8,7 +8,11 @@ valid hash chain, computed as `AuditChain.hash` does (Sources/AuthStore/Store/Au
     hash_i = SHA-256(hash_{i-1} || for each field: u32 big-endian byte length || UTF-8 bytes)
     fields = id, time (Unix microseconds), event, outcome, reason ('' if none), username,
              session, address, user_agent, request_id
+             [, count (decimal), detail -- both, only when count != 1 or detail != '']
     hash_0 = 32 zero bytes (genesis; the generated log has no anchor)
+
+Every generated row has count 1 and an empty detail (the columns' defaults, migration
+0004), so its hash has the ten fields only; `row_hash` below is the full rule.
 
 so `authd audit verify --db FILE` passes on the result.
 
@@ -138,6 +142,13 @@ def make_addresses(rng, n):
 def field_bytes(value):
     data = value.encode("utf-8")
     return struct.pack(">I", len(data)) + data
+
+
+def row_hash(previous, fields, count=1, detail=""):
+    """AuditChain.hash: the ten fields, then count and detail only when either is not the default."""
+    if count != 1 or detail:
+        fields = list(fields) + [str(count), detail]
+    return hashlib.sha256(previous + b"".join(field_bytes(str(f)) for f in fields)).digest()
 
 
 def main():
@@ -272,7 +283,12 @@ def main():
                 agent_fields[agent],
                 prefix32 + request_id.encode() if request_id else empty,
             ))
+            before = previous
             previous = sha256(payload).digest()
+            if row_id == 1:
+                # The inlined encoding above must stay the general rule's (count 1, no detail).
+                assert previous == row_hash(before, (row_id, t, event, outcome, reason, username, session, address,
+                                                     agent, request_id))
             append((row_id, t, event, outcome, reason, username, session, address, agent, request_id, previous))
         db.executemany(insert, batch)
         elapsed = time.monotonic() - began

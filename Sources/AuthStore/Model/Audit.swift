@@ -53,13 +53,16 @@ public struct AuditEntry: Sendable, Equatable {
     public var username: String
     public var session: String
     public var context: AuditContext
-    /// How many refusals this entry stands for (kept in memory only until the audit
-    /// branch stores it; replaced by that branch).
-    public var count = 1
+    /// How many occurrences this row stands for: 1, except on a row that sums refused
+    /// anonymous requests of one kind over a window (API.md "Audit trail"). At least 1.
+    public var count: Int
+    /// What the row needs to say that no other field holds; empty except on `audit_prune`
+    /// rows, which record the id range they remove (``AuditPruneRange``).
+    public var detail: String
 
     public init(
         event: AuditEvent, outcome: AuditOutcome, reason: AuditReason? = nil, username: String = "",
-        session: String = "", context: AuditContext
+        session: String = "", context: AuditContext, count: Int = 1, detail: String = ""
     ) {
         self.event = event
         self.outcome = outcome
@@ -67,6 +70,8 @@ public struct AuditEntry: Sendable, Equatable {
         self.username = username
         self.session = session
         self.context = context
+        self.count = count
+        self.detail = detail
     }
 
     public static func success(_ event: AuditEvent, username: String, session: String = "", context: AuditContext)
@@ -77,10 +82,11 @@ public struct AuditEntry: Sendable, Equatable {
 
     public static func failure(
         _ event: AuditEvent, _ reason: AuditReason, username: String = "", session: String = "",
-        context: AuditContext
+        context: AuditContext, count: Int = 1
     ) -> Self {
         AuditEntry(
-            event: event, outcome: .failure, reason: reason, username: username, session: session, context: context)
+            event: event, outcome: .failure, reason: reason, username: username, session: session, context: context,
+            count: count)
     }
 }
 

@@ -6,13 +6,26 @@
 enum AuditChain {
     static let genesis = [UInt8](repeating: 0, count: 32)
 
+    /// The row's hash.
+    ///
+    /// The ten fields every row has always had come first. `count` and `detail` (migration
+    /// 0004) follow as an 11th and 12th field only when either differs from its default (1
+    /// and empty), and then both: a row written before 0004 has exactly those defaults, so
+    /// its hash is unchanged and old chains keep verifying. This stays unambiguous because
+    /// every field is length-prefixed: the bytes after the previous hash split into fields
+    /// in exactly one way, so their number (10 or 12) is part of what is hashed, and a row
+    /// with a count or detail never encodes like one without. Both are always appended
+    /// together so that a count of "5" cannot encode like a detail of "5".
     static func hash(previous: [UInt8], id: Int64, time: Timestamp, entry: AuditEntry) -> [UInt8] {
         var bytes = previous
-        let fields = [
+        var fields = [
             String(id), String(time.microseconds), entry.event.rawValue, entry.outcome.rawValue,
             entry.reason?.rawValue ?? "", entry.username, entry.session, entry.context.address,
             entry.context.userAgent, entry.context.requestID,
         ]
+        if entry.count != 1 || !entry.detail.isEmpty {
+            fields += [String(entry.count), entry.detail]
+        }
         for field in fields {
             let utf8 = Array(field.utf8)
             let length = UInt32(utf8.count)
@@ -48,11 +61,13 @@ enum AuditChain {
         let hash = hash(previous: previous, id: id, time: time, entry: entry)
         try connection.run(
             """
-            INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent, request_id,
+                count, detail, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             id, time.microseconds, entry.event.rawValue, entry.outcome.rawValue, entry.reason?.rawValue ?? "",
-            entry.username, entry.session, entry.context.address, entry.context.userAgent, entry.context.requestID, hash
+            entry.username, entry.session, entry.context.address, entry.context.userAgent, entry.context.requestID,
+            Int64(entry.count), entry.detail, hash
         )
         return id
     }

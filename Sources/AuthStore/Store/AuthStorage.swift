@@ -79,10 +79,13 @@ public protocol AuthStorage: Sendable {
     func recentAudit(limit: Int) async throws -> [AuditRecord]
     /// Audit rows matching every given filter, newest first.
     func queryAudit(_ query: AuditQuery) async throws -> [AuditRecord]
-    /// Walks the hash chain; reports the first row that does not match.
-    func verifyAuditChain(progress: @escaping @Sendable (Int, Int) -> Void) async throws -> AuditVerification
-    /// Deletes rows older than `before` in batches, keeping the chain verifiable, and
-    /// records an `audit_prune` row. Returns what was deleted and what had to stay.
+    /// Walks the hash chain; reports the first row that does not match, whether a recorded
+    /// prune explains the anchor, and what became of each expected row.
+    func verifyAuditChain(expecting expected: [AuditChainPoint], progress: @escaping @Sendable (Int, Int) -> Void)
+        async throws -> AuditVerification
+    /// Records an `audit_prune` row with the range it is about to delete, then deletes rows
+    /// older than `before` in batches, keeping the chain verifiable. Returns what was deleted
+    /// and what had to stay.
     @discardableResult
     func pruneAudit(before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext) async throws
         -> AuditPruneResult
@@ -130,4 +133,13 @@ public protocol AuthStorage: Sendable {
     func backup(to destination: String) async throws
     /// Finishes queued writes and closes the database.
     func close() async
+}
+
+extension AuthStorage {
+    /// Walks the hash chain with no expected rows (``verifyAuditChain(expecting:progress:)``).
+    public func verifyAuditChain(progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws
+        -> AuditVerification
+    {
+        try await verifyAuditChain(expecting: [], progress: progress)
+    }
 }

@@ -1,6 +1,6 @@
 extension SQLiteAuthStore {
     static let auditColumns =
-        "id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash"
+        "id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash, count, detail"
 
     static func auditRecord(from row: Row) -> AuditRecord {
         let entry = AuditEntry(
@@ -8,7 +8,8 @@ extension SQLiteAuthStore {
             outcome: AuditOutcome(rawValue: row.string(3)) ?? .failure,
             reason: AuditReason(rawValue: row.string(4)),
             username: row.string(5), session: row.string(6),
-            context: AuditContext(address: row.string(7), userAgent: row.string(8), requestID: row.string(9)))
+            context: AuditContext(address: row.string(7), userAgent: row.string(8), requestID: row.string(9)),
+            count: Int(row.int64(11)), detail: row.string(12))
         return AuditRecord(
             id: row.int64(0), time: Timestamp(microseconds: row.int64(1)), entry: entry, hash: row.bytes(10))
     }

@@ -1,46 +1,78 @@
 extension SQLiteAuthStore {
-    /// Deletes audit rows older than `before`, in batches so the writer is never held
-    /// for long, keeping the chain verifiable: the hash of the last deleted row becomes
-    /// the anchor the first remaining row chains to. Records an `audit_prune` row.
+    /// Deletes audit rows older than `before`, keeping the chain verifiable: the hash of the
+    /// last deleted row becomes the anchor the first remaining row chains to.
+    ///
+    /// The prune is recorded before anything is deleted: one transaction decides the range
+    /// (from one past the anchor to the last row to go) and appends the `audit_prune` row
+    /// that records it (``AuditPruneRange``). The deletes follow in batches of `batchSize`,
+    /// so the writer is never held for long, each moving the anchor with it. At every instant
+    /// either nothing was deleted or the record of what is being deleted is committed. A
+    /// prune interrupted between batches leaves its record and an anchor inside its range;
+    /// the next prune records a new range from that anchor on and finishes the work.
     ///
     /// The chain can only lose a prefix, so pruning stops at the first row recorded at or
     /// after `before`; rows older than `before` that follow it stay and are counted in the
     /// result. A row newer than `before` is never deleted.
+    ///
+    /// - Throws: `StoreError` `.auditTruncated` when no recorded prune explains the current
+    ///   anchor (rows were removed by hand): pruning from there would make the removal look
+    ///   recorded.
     @discardableResult
     public func pruneAudit(
         before: Timestamp, batchSize: Int = 10_000, at time: Timestamp,
         context: AuditContext
     ) async throws -> AuditPruneResult {
+        let batchSize = max(1, batchSize)
         // Rows before the ordering boundary never change, so where they stop the prune is
         // found once, on a reader: that walk never holds the writer.
         let olderStop = try await read { try Self.firstOlderRow(atOrAfter: before, on: $0) }
+        let (range, newest) = try await write { connection -> (AuditPruneRange, Int64) in
+            let anchor = try connection.scalarInt(
+                "SELECT COALESCE((SELECT last_id FROM audit_anchor WHERE id = 1), 0)")
+            let newestPrune = try connection.queryFirst(
+                "SELECT id, detail FROM audit_log INDEXED BY audit_by_event WHERE event = ? ORDER BY id DESC LIMIT 1",
+                [AuditEvent.auditPrune.rawValue]
+            ) { (id: $0.int64(0), detail: $0.string(1)) }
+            if AuditAnchorCheck.record(anchorID: anchor, newestPrune: newestPrune) == .unrecorded {
+                throw StoreError(
+                    .auditTruncated,
+                    "audit log: rows up to \(anchor) were removed without a recorded prune; "
+                        + "not pruning (run authd audit verify)")
+            }
+            // The newest row before the prune's own: what the count of kept rows covers, so
+            // rows the server writes after the prune are not counted as kept.
+            let newest = try connection.scalarInt("SELECT COALESCE(max(id), 0) FROM audit_log")
+            let stop =
+                try olderStop
+                ?? AuditOrdering.read(on: connection).firstOrderedID(atOrAfter: before, on: connection)
+            let span = try connection.queryFirst(
+                "SELECT count(*), max(id) FROM audit_log WHERE id < ?", [stop ?? Int64.max]
+            ) { (rows: Int($0.int64(0)), last: $0.isNull(1) ? anchor : $0.int64(1)) }
+            let range = AuditPruneRange(first: anchor + 1, last: span?.last ?? anchor, rows: span?.rows ?? 0)
+            try AuditChain.append(
+                AuditEntry(
+                    event: .auditPrune, outcome: .success, context: context, detail: range.detail(before: before)),
+                at: time, on: connection)
+            return (range, newest)
+        }
         var deleted = 0
-        var newestAtEnd: Int64 = 0
         while true {
-            let (count, newest) = try await write { connection -> (Int, Int64) in
-                // The newest row when this batch ran: what the count of kept rows covers, so
-                // rows the server writes after the prune are not counted as kept.
-                let newest = try connection.scalarInt("SELECT COALESCE(max(id), 0) FROM audit_log")
-                let stop =
-                    try olderStop
-                    ?? AuditOrdering.read(on: connection).firstOrderedID(atOrAfter: before, on: connection)
+            let count = try await write { connection -> Int in
                 guard
                     let last = try connection.queryFirst(
-                        "SELECT max(id) FROM (SELECT id FROM audit_log WHERE id < ? ORDER BY id LIMIT ?)",
-                        [stop ?? Int64.max, batchSize], { $0.isNull(0) ? nil : $0.int64(0) }) ?? nil
-                else { return (0, newest) }
+                        "SELECT max(id) FROM (SELECT id FROM audit_log WHERE id <= ? ORDER BY id LIMIT ?)",
+                        [range.last, batchSize], { $0.isNull(0) ? nil : $0.int64(0) }) ?? nil
+                else { return 0 }
                 let hash =
                     try connection.queryFirst("SELECT hash FROM audit_log WHERE id = ?", [last]) { $0.bytes(0) } ?? []
                 try connection.run(
                     "INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash",
                     last, hash)
-                return (try connection.run("DELETE FROM audit_log WHERE id <= ?", last), newest)
+                return try connection.run("DELETE FROM audit_log WHERE id <= ?", last)
             }
             deleted += count
-            newestAtEnd = newest
             if count < batchSize { break }
         }
-        let newest = newestAtEnd
         let kept = try await read { connection in
             (
                 older: Int(
@@ -54,9 +86,9 @@ extension SQLiteAuthStore {
                 }
             )
         }
-        try await recordAudit(.success(.auditPrune, username: "", context: context), at: time)
         return AuditPruneResult(
-            deleted: deleted, keptOlder: kept.older, firstKeptID: kept.first?.id, firstKeptTime: kept.first?.time)
+            deleted: deleted, keptOlder: kept.older, firstKeptID: kept.first?.id, firstKeptTime: kept.first?.time,
+            range: range)
     }
 
     /// The first row before the ordering boundary recorded at or after `before`, or nil

@@ -105,12 +105,17 @@ extension SQLiteAuthStore {
         return windows
     }
 
-    /// Walks the chain from the anchor (or genesis) and checks every row's hash.
+    /// Walks the chain from the anchor (or genesis), checks every row's hash, checks that a
+    /// recorded prune explains the anchor (``AuditAnchorCheck``), and looks up each expected
+    /// row.
     ///
-    /// - Parameter progress: called now and then with (rows checked, rows in total).
-    public func verifyAuditChain(progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws
-        -> AuditVerification
-    {
+    /// - Parameters:
+    ///   - expected: rows recorded elsewhere earlier (typically a previous head) that must
+    ///     still be in the chain with their hash, or have been removed by a recorded prune.
+    ///   - progress: called now and then with (rows checked, rows in total).
+    public func verifyAuditChain(
+        expecting expected: [AuditChainPoint], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> AuditVerification {
         try await read { connection in
             // One read transaction: the walk sees one consistent snapshot.
             try connection.execute("BEGIN")
@@ -125,6 +130,10 @@ extension SQLiteAuthStore {
             let orderedFrom = try AuditOrdering.read(on: connection).orderedFrom
             var checked = 0
             var failure: AuditVerification.Failure?
+            let wanted = Set(expected.map(\.id))
+            var found: [Int64: [UInt8]] = [:]
+            var newestPrune: (id: Int64, detail: String)?
+            var prunes: [(id: Int64, range: AuditPruneRange)] = []
             // Streamed row by row: memory stays flat however long the log is.
             try connection.forEachRow("SELECT \(Self.auditColumns) FROM audit_log ORDER BY id") { row in
                 let record = Self.auditRecord(from: row)
@@ -140,6 +149,11 @@ extension SQLiteAuthStore {
                     failure = .timeGoesBackwards(at: record.id)
                     return false
                 }
+                if record.entry.event == .auditPrune {
+                    newestPrune = (record.id, record.entry.detail)
+                    if let range = AuditPruneRange(detail: record.entry.detail) { prunes.append((record.id, range)) }
+                }
+                if wanted.contains(record.id) { found[record.id] = record.hash }
                 previous = record.hash
                 previousTime = record.time
                 expectedID = record.id + 1
@@ -154,10 +168,23 @@ extension SQLiteAuthStore {
                     "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
                 if highest >= expectedID { failure = .brokenChain(at: expectedID) }
             }
+            let anchorPoint = anchor.map { AuditChainPoint(id: $0.0, hash: Hex.encode($0.1)) }
+            let record = AuditAnchorCheck.record(anchorID: anchor?.0 ?? 0, newestPrune: newestPrune)
+            if failure == nil, record == .unrecorded { failure = .unrecordedPrune(anchor: anchor?.0 ?? 0) }
+            // The head is the last row checked; with no row left, the anchor.
+            let head =
+                expectedID > 1 ? AuditChainPoint(id: expectedID - 1, hash: Hex.encode(previous)) : nil
+            let checks = expected.map { point in
+                AuditExpectationCheck(
+                    expected: point,
+                    outcome: AuditAnchorCheck.outcome(
+                        of: point, anchor: anchorPoint, found: found[point.id], record: record, prunes: prunes))
+            }
             // Reported from the first row checked when pruning has passed the boundary.
             return AuditVerification(
                 checked: checked, failure: failure, headHash: Hex.encode(previous),
-                orderCheckedFrom: max(orderedFrom, (anchor?.0 ?? 0) + 1))
+                orderCheckedFrom: max(orderedFrom, (anchor?.0 ?? 0) + 1), anchor: anchorPoint, head: head,
+                anchorRecord: record, expectations: checks)
         }
     }
 }

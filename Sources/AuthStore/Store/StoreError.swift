@@ -21,6 +21,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let missingDatabase = Code("missingDatabase")
         /// A write on a store opened read-only.
         public static let readOnly = Code("readOnly")
+        /// The audit log's oldest rows were removed without a recorded prune (`audit prune`
+        /// refuses to continue from such an anchor).
+        public static let auditTruncated = Code("auditTruncated")
         /// SQLite failed: I/O, corruption, not a database, locked…
         public static let database = Code("database")
     }
