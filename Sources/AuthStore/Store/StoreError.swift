@@ -17,6 +17,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let newerDatabase = Code("newerDatabase")
         /// An applied migration's checksum differs from the embedded file.
         public static let migrationChanged = Code("migrationChanged")
+        /// A migration would leave the database inconsistent (a dangling foreign key); it was
+        /// rolled back.
+        public static let migrationFailed = Code("migrationFailed")
         /// SQLite failed: I/O, corruption, not a database, locked…
         public static let database = Code("database")
     }
