@@ -83,6 +83,10 @@ public final class SQLiteAuthStore: AuthStorage {
         try await read { Int(try $0.scalarInt("SELECT COALESCE(max(version), 0) FROM schema_migrations")) }
     }
 
+    public func writerHealth() -> WriterHealth {
+        writer.health()
+    }
+
     public func migrationStatus() async throws -> [MigrationStatus] {
         do {
             return try await writer.withConnection { try Migrator().status($0) }
