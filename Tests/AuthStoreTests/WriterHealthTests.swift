@@ -87,15 +87,16 @@ import Testing
             }
 
             let health = store.writerHealth()
+            // Let go before checking, so that a failed check fails the test instead of hanging it.
+            release.signal()
+            try await blocker.value
+            try await waiting.value
+
             let queued = try #require(health.oldestWriteQueuedAt)
             #expect(health.failure == nil)
             #expect(health.isHealthy(at: queued + stallLimit, stallLimit: stallLimit))
             let stuck = health.problem(at: queued + stallLimit + .milliseconds(1), stallLimit: stallLimit)
             #expect(stuck?.contains("stuck") == true, "\(String(describing: stuck))")
-
-            release.signal()
-            try await blocker.value
-            try await waiting.value
             #expect(store.writerHealth() == .healthy)
         }
     }
