@@ -41,11 +41,18 @@ import Testing
             ("Basic " + Data("nocolon".utf8).base64EncodedString(), .missingColon),
             (basic(":password"), .emptyUsername),
             (basic("user:"), .emptyPassword),
-            (basic(String(repeating: "u", count: 129) + ":p"), .usernameTooLong),
+            (basic(String(repeating: "u", count: 129) + ":p"), .invalidUsername),
             (basic("u:" + String(repeating: "p", count: 1025)), .passwordTooLong),
             (basic(bytes: [0x61, 0xff, 0x3a, 0x70]), .notUTF8),
             (basic(bytes: [0x61, 0x3a, 0xc3, 0x28]), .notUTF8),
-            (basic("a\nb:p"), .controlCharacterInUsername),
+            (basic("a\nb:p"), .invalidUsername),
+            (basic("alice :p"), .invalidUsername),
+            (basic(" alice:p"), .invalidUsername),
+            (basic("alice\u{A0}:p"), .invalidUsername),  // no-break space
+            (basic("alice\u{3000}:p"), .invalidUsername),  // ideographic space
+            (basic("al\u{85}ice:p"), .invalidUsername),  // C1 control NEL
+            (basic("al\u{202E}ice:p"), .invalidUsername),  // right-to-left override
+            (basic("al\u{2066}ice:p"), .invalidUsername),  // left-to-right isolate
             ("Bearer", .emptyToken),
             ("Bearer ", .emptyToken),
         ]

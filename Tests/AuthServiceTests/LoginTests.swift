@@ -95,6 +95,29 @@ import Testing
         }
     }
 
+    /// `alice ` would reach an application behind nginx as `X-Auth-User: alice` (HTTP trims
+    /// header values). A name that breaks the username rule is malformed, like an empty
+    /// one: 400 and audited as such, on login and on Basic logout, never a 401 after a lookup.
+    @Test(arguments: ["alice ", " alice", "alice\t", "alice\u{A0}", "al\u{85}ice", "al\u{202E}ice"])
+    func usernameBreakingTheRuleIs400(name: String) async throws {
+        let app = try await TestApp(users: [("alice", "secret")])
+        let store = app.store
+        try await app.test(.live) { client in
+            for path in [loginPath, logoutPath] {
+                try await client.execute(uri: path, method: .post, headers: Header.basic(name, "secret")) { response in
+                    #expect(response.status == .badRequest, "\(path)")
+                    #expect(response.shape == errorShape(400, "Bad Request"))
+                }
+            }
+            let audit = try await store.recentAudit(limit: 2)
+            #expect(audit.map(\.entry.event) == [.logout, .login])
+            #expect(audit.allSatisfy { $0.entry.outcome == .failure && $0.entry.reason == .malformed })
+            #expect(try await store.sessions(username: nil).isEmpty)
+            // The real name still works.
+            _ = try await login(client)
+        }
+    }
+
     @Test(arguments: ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"])
     func jsonContentTypesAreAccepted(_ contentType: String) async throws {
         let app = try await TestApp()

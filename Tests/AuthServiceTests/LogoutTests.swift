@@ -162,8 +162,32 @@ func login(_ client: some TestClientProtocol, _ user: String = "alice", _ passwo
                     #expect($0.status == .ok)
                 }
             }
-            clock.advance(.seconds(600))
+            // Idle for the timeout plus the minute by which last activity may lag: ended.
+            clock.advance(.seconds(660))
             try await client.execute(uri: logoutPath, method: .post, headers: Header.bearer(token)) {
+                #expect($0.status == .unauthorized)
+            }
+        }
+    }
+
+    /// The case of issue 12: a 3 s idle timeout and a client verifying every 2 s. Last
+    /// activity used to be written once a minute whatever the timeout, so the second
+    /// verify found the session idle.
+    @Test func shortIdleTimeoutKeepsASessionUsedWithinIt() async throws {
+        var app = try await TestApp()
+        app.configuration.policy = SessionPolicy(lifetime: .seconds(86400), idleTimeout: .seconds(3))
+        let clock = app.clock
+        try await app.test { client in
+            let token = try await login(client)
+            for _ in 0..<20 {
+                clock.advance(.seconds(2))
+                try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) {
+                    #expect($0.status == .ok)
+                }
+            }
+            // Left alone for the timeout plus its quarter: ended.
+            clock.advance(.milliseconds(3750))
+            try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(token)) {
                 #expect($0.status == .unauthorized)
             }
         }

@@ -5,8 +5,9 @@ import Testing
 @Suite struct SessionStoreTests {
     let context = Fixture.context
     let t0 = Fixture.t0
-    /// One hour of lifetime, ten minutes idle, last activity written at most once a minute.
-    let policy = SessionPolicy(lifetime: .seconds(3600), idleTimeout: .seconds(600), activityGranularity: .seconds(60))
+    /// One hour of lifetime, ten minutes idle, so last activity is written at most once a
+    /// minute and a session ends by idle 11 minutes after its recorded activity.
+    let policy = SessionPolicy(lifetime: .seconds(3600), idleTimeout: .seconds(600))
 
     /// `last_seen_at` as stored, bypassing what `verifySession` returns.
     private func storedLastSeen(_ store: SQLiteAuthStore, _ id: String) async throws -> Timestamp? {
@@ -144,7 +145,7 @@ import Testing
 
     @Test func sessionExpiresAtItsLifetime() async throws {
         try await withStore { store, _ in
-            let noIdle = SessionPolicy(lifetime: .seconds(3600), idleTimeout: nil, activityGranularity: .seconds(60))
+            let noIdle = SessionPolicy(lifetime: .seconds(3600), idleTimeout: nil)
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.openSession(alice, token: "a", at: t0, policy: noIdle)
 
@@ -204,12 +205,14 @@ import Testing
                 Issue.record("activity should have extended the idle timeout")
                 return
             }
-            // 10 minutes after the last recorded activity: expired. (The verify at +599 s was
-            // within the granularity of `used`, so `used` is still the recorded activity.)
+            // The verify at +599 s was within the granularity of `used`, so `used` is still the
+            // recorded activity. The real last use was +599 s, so the session may not end 10
+            // minutes after `used`; it ends one granularity (a minute) later.
             #expect(try await storedLastSeen(store, session.id) == used)
+            #expect(!policy.isIdle(lastSeen: used, at: used + .seconds(600)))
             let lookup = try await store.verifySession(
                 tokenHash: Fixture.tokenHash("a"), policy: policy,
-                at: used + .seconds(600), context: context)
+                at: used + .seconds(660), context: context)
             guard case .expired(let expired) = lookup else {
                 Issue.record("expected .expired, got \(lookup)")
                 return
@@ -257,7 +260,7 @@ import Testing
 
             let lookup = try await store.endSession(
                 tokenHash: Fixture.tokenHash("a"), policy: policy,
-                at: t0 + .seconds(600), context: context)
+                at: t0 + .seconds(660), context: context)
 
             #expect(lookup == .expired(session))
             #expect(try await store.count("sessions") == 0)
@@ -350,10 +353,10 @@ import Testing
             // expires 1 µs after now, recently used
             let justAlive = try await store.openSession(alice, token: "2", at: t0 + .microseconds(1), policy: policy)
             try await touch(store, "2", at: now - .seconds(60))
-            // idle for exactly 10 minutes, and for 1 µs less
-            let idle = try await store.openSession(alice, token: "3", at: now - .seconds(600), policy: policy)
+            // idle for exactly the timeout plus the granularity (11 minutes), and for 1 µs less
+            let idle = try await store.openSession(alice, token: "3", at: now - .seconds(660), policy: policy)
             let almostIdle = try await store.openSession(
-                alice, token: "4", at: now - .seconds(600) + .microseconds(1),
+                alice, token: "4", at: now - .seconds(660) + .microseconds(1),
                 policy: policy)
             let auditCount = try await store.count("audit_log")
 
@@ -387,7 +390,7 @@ import Testing
 
     /// Records activity for `token` at `time` through verify (under the default 1-minute granularity).
     private func touch(_ store: SQLiteAuthStore, _ token: String, at time: Timestamp) async throws {
-        let lenient = SessionPolicy(lifetime: policy.lifetime, idleTimeout: nil, activityGranularity: .seconds(60))
+        let lenient = SessionPolicy(lifetime: policy.lifetime, idleTimeout: nil)
         guard
             case .valid(let session) = try await store.verifySession(
                 tokenHash: Fixture.tokenHash(token),

@@ -32,7 +32,7 @@ public final class EqualTiming: Sendable {
 
     public init(
         configuredCost: Int, refreshInterval: Duration = .seconds(60),
-        pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0, tolerance: .zero) }
     ) {
         self.configuredCost = configuredCost
         self.refreshInterval = refreshInterval

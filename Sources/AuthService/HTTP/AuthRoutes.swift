@@ -20,16 +20,19 @@ public struct AuthRoutes: Sendable {
     let authenticator: Authenticator
     let addresses: ClientAddressResolver
     let readiness: Readiness
+    /// How long a write may wait for the database writer before `/healthz` says 503.
+    let writerStallLimit: Duration
     /// Served on this router when set; nil when metrics have a port of their own.
     let metricsEndpoint: MetricsEndpoint?
 
     public init(
         authenticator: Authenticator, addresses: ClientAddressResolver, readiness: Readiness = Readiness(),
-        metricsEndpoint: MetricsEndpoint? = nil
+        writerStallLimit: Duration = .seconds(5), metricsEndpoint: MetricsEndpoint? = nil
     ) {
         self.authenticator = authenticator
         self.addresses = addresses
         self.readiness = readiness
+        self.writerStallLimit = writerStallLimit
         self.metricsEndpoint = metricsEndpoint
     }
 
@@ -44,7 +47,7 @@ public struct AuthRoutes: Sendable {
         router.post(RouterPath(Self.loginPath)) { request, context in try await login(request, context) }
         router.post(RouterPath(Self.logoutPath)) { request, context in try await logout(request, context) }
         router.get(RouterPath(Self.verifyPath)) { request, context in try await verify(request, context) }
-        router.get(RouterPath(Self.healthPath)) { _, _ in try await health() }
+        router.get(RouterPath(Self.healthPath)) { _, context in try await health(context) }
         if let metricsEndpoint {
             router.get(RouterPath(MetricsEndpoint.path)) { _, _ in await metricsEndpoint.response() }
         }
@@ -102,11 +105,16 @@ public struct AuthRoutes: Sendable {
         return response
     }
 
-    /// 200 with the contract's body while the database answers and the server is not
-    /// shutting down; 503 otherwise. The schema version (newest applied migration) goes in
-    /// a header, since the contract fixes the body.
-    private func health() async throws -> Response {
+    /// 200 with the contract's body while the database answers and takes writes and the
+    /// server is not shutting down; 503 otherwise. Reads alone are not enough: on a full disk
+    /// every login fails while reads still work. The schema version (newest applied
+    /// migration) goes in a header, since the contract fixes the body.
+    private func health(_ context: AuthRequestContext) async throws -> Response {
         guard !readiness.isShuttingDown else { throw APIError.unavailable }
+        if let problem = authenticator.store.writerHealth().problem(at: .now, stallLimit: writerStallLimit) {
+            context.logger.warning("/healthz: \(problem)")
+            throw APIError.unavailable
+        }
         let version: Int
         do {
             version = try await authenticator.store.ping()

@@ -30,7 +30,7 @@ public enum AuthServer {
         let routes = AuthRoutes(
             authenticator: authenticator,
             addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
-            readiness: readiness, metricsEndpoint: metricsEndpoint)
+            readiness: readiness, writerStallLimit: configuration.writerStallLimit, metricsEndpoint: metricsEndpoint)
         let sweeper = SessionSweeper(
             store: store, policy: configuration.policy, throttle: configuration.throttle,
             interval: configuration.sweepInterval, logger: logger)

@@ -25,6 +25,10 @@ public struct ServerConfiguration: Sendable {
     public var shutdownDelay: Duration = .zero
     /// How often expired sessions and failure counters are deleted.
     public var sweepInterval: Duration = .seconds(300)
+    /// `/healthz` answers 503 once a write has waited this long for the database writer:
+    /// the writer is stuck, and logins are hanging. As long as SQLite's busy timeout, so a
+    /// write waiting out another process's lock counts as stuck just before it fails.
+    public var writerStallLimit: Duration = .seconds(5)
 
     public init() {}
 }

@@ -4,7 +4,9 @@ import AuthStore
 ///
 /// Written by hand (it is small) because the contract wants every malformed form to be a
 /// 400: the scheme is case-insensitive (RFC 9110), the Basic payload must be canonical
-/// Base64 of `user:password` in valid UTF-8, the user non-empty, and both within limits.
+/// Base64 of `user:password` in valid UTF-8, the user a valid username by the model's one
+/// rule (``User/isValidName(_:)``: the CLI creates users by the same rule), the password
+/// within its limit.
 public enum Credentials: Equatable, Sendable {
     case basic(username: String, password: String)
     case bearer(token: String)
@@ -12,7 +14,9 @@ public enum Credentials: Equatable, Sendable {
     /// Why a header was refused; all of them answer 400.
     public enum ParseError: Error, Equatable, Sendable {
         case missing, unknownScheme, badBase64, missingColon, emptyUsername, notUTF8
-        case controlCharacterInUsername, usernameTooLong, passwordTooLong, emptyPassword, emptyToken
+        /// Breaks the username rule: too long, a control character, leading or trailing white space.
+        case invalidUsername
+        case passwordTooLong, emptyPassword, emptyToken
     }
 
     /// Parses the value of an `Authorization` header (`nil` when absent).
@@ -40,14 +44,16 @@ public enum Credentials: Equatable, Sendable {
         let userBytes = bytes[..<colon]
         let passwordBytes = bytes[(colon + 1)...]
         guard !userBytes.isEmpty else { throw .emptyUsername }
-        guard userBytes.count <= User.maxNameBytes else { throw .usernameTooLong }
+        // Bounded before decoding, so a huge header costs no Unicode work.
+        guard userBytes.count <= User.maxNameBytes else { throw .invalidUsername }
         guard !passwordBytes.isEmpty else { throw .emptyPassword }
         guard passwordBytes.count <= User.maxPasswordBytes else { throw .passwordTooLong }
-        // Control characters in a name would let a client forge lines in logs and tables.
-        guard !userBytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) else { throw .controlCharacterInUsername }
         guard let username = String(validating: userBytes, as: UTF8.self),
             let password = String(validating: passwordBytes, as: UTF8.self)
         else { throw .notUTF8 }
+        // `alice ` would reach the application behind a proxy as `alice` (HTTP trims header
+        // values): a name no user can have is refused as malformed, before any lookup.
+        guard User.isValidName(username) else { throw .invalidUsername }
         return .basic(username: username, password: password)
     }
 }

@@ -1,6 +1,12 @@
 /// Applies the embedded migrations in order, each in its own IMMEDIATE transaction together
 /// with its row in `schema_migrations`.
 ///
+/// Foreign keys are off while migrations run, and each migration must leave none dangling
+/// (`PRAGMA foreign_key_check`) before it commits, as GRDB's migrator does. SQLite changes
+/// a table's definition by rebuilding it (create new, copy, drop old, rename); with foreign
+/// keys on, dropping the old `users` would cascade-delete every session. The pragma is a
+/// no-op inside a transaction, so it is switched off before BEGIN and on again after COMMIT.
+///
 /// Unlike most migrators it refuses two situations instead of guessing: a database that has
 /// a migration this binary does not know (it was written by a newer authd, and an older one
 /// could corrupt it), and an applied migration whose text changed since (the schema on disk
@@ -24,17 +30,39 @@ struct Migrator {
     func migrate(_ connection: SQLiteConnection, now: () -> Timestamp = Timestamp.now) throws -> [Migration] {
         try createTable(connection)
         let applied = try check(connection)
-        var done: [Migration] = []
-        for migration in migrations where applied[migration.version] == nil {
-            try connection.transaction {
-                try connection.execute(migration.sql)
-                try connection.run(
-                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-                    migration.version, migration.name, migration.checksum, now().microseconds)
+        let pending = migrations.filter { applied[$0.version] == nil }
+        guard !pending.isEmpty else { return [] }
+        try connection.execute("PRAGMA foreign_keys = OFF")
+        do {
+            for migration in pending {
+                try connection.transaction {
+                    try connection.execute(migration.sql)
+                    try checkForeignKeys(after: migration, connection)
+                    try connection.run(
+                        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                        migration.version, migration.name, migration.checksum, now().microseconds)
+                }
             }
-            done.append(migration)
+        } catch {
+            try? connection.execute("PRAGMA foreign_keys = ON")
+            throw error
         }
-        return done
+        // The connection goes on to serve the application, which relies on cascades.
+        try connection.execute("PRAGMA foreign_keys = ON")
+        return pending
+    }
+
+    /// Refuses a migration that leaves rows referring to rows that do not exist; the caller's
+    /// transaction then rolls it back.
+    private func checkForeignKeys(after migration: Migration, _ connection: SQLiteConnection) throws {
+        let violations = try connection.query("PRAGMA foreign_key_check") { row in
+            (table: row.string(0), parent: row.string(2))
+        }
+        guard let first = violations.first else { return }
+        throw StoreError(
+            .migrationFailed,
+            "migration \(migration.name) leaves \(violations.count) row(s) of \(first.table) referring to missing rows of \(first.parent); not applied"
+        )
     }
 
     /// Applied and pending migrations, in version order, after the same checks as `migrate`.

@@ -13,8 +13,43 @@ public struct User: Sendable, Equatable {
     /// Passwords are 1–1024 bytes of UTF-8.
     public static let maxPasswordBytes = 1024
 
+    /// The one username rule, applied by the HTTP API and by every command that creates a
+    /// user (see ``nameProblem(_:)``).
     public static func isValidName(_ name: String) -> Bool {
-        (1...maxNameBytes).contains(name.utf8.count)
+        nameProblem(name) == nil
+    }
+
+    /// Why `name` cannot be a username, as a one-line message (`nil` when it can).
+    ///
+    /// A name must be 1–128 bytes of UTF-8 with no control characters and no leading or
+    /// trailing white space. The name a client logs in with is the name the application
+    /// behind a reverse proxy sees in `X-Auth-User`, and HTTP trims header values: `alice `
+    /// would reach it as `alice`, someone else's account. Control characters would forge
+    /// lines in logs and tables; bidirectional controls would make one name display as
+    /// another.
+    public static func nameProblem(_ name: String) -> String? {
+        guard (1...maxNameBytes).contains(name.utf8.count) else {
+            return "username must be 1 to \(maxNameBytes) bytes"
+        }
+        guard !name.unicodeScalars.contains(where: isForbiddenInName) else {
+            return "username must not contain control characters"
+        }
+        if let first = name.unicodeScalars.first, let last = name.unicodeScalars.last,
+            first.properties.isWhitespace || last.properties.isWhitespace
+        {
+            return "username must not begin or end with white space"
+        }
+        return nil
+    }
+
+    /// Control characters (general category Cc: C0, DEL and C1) and the bidirectional
+    /// formatting controls (embeddings, overrides, isolates and the directional marks).
+    private static func isForbiddenInName(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.properties.generalCategory == .control { return true }
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
     }
 
     public static func isValidPassword(_ password: String) -> Bool {

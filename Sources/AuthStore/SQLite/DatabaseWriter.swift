@@ -9,6 +9,10 @@ import Synchronization
 /// that shares one fsync between many requests. A write whose body throws is rolled back
 /// to its savepoint alone; if the COMMIT itself fails, every write of the batch fails. No
 /// caller is answered before the commit that holds its write has returned.
+///
+/// It also keeps its own health (``WriterHealth``), readable at any time without queueing
+/// behind the writes: how long the oldest unfinished write has waited, and whether the
+/// database failed the last transaction that tried to change data.
 final class DatabaseWriter: @unchecked Sendable {
     // @unchecked: `connection` is touched only on `queue`; `state` is behind a Mutex.
     private let connection: SQLiteConnection
@@ -21,11 +25,16 @@ final class DatabaseWriter: @unchecked Sendable {
         var pending: [PendingWrite] = []
         var draining = false
         var closed = false
+        /// When the oldest write of the batch now running was queued.
+        var runningSince: ContinuousClock.Instant?
+        /// The database's last failure, until a transaction that changed data commits.
+        var failure: String?
     }
 
     /// One queued write: runs inside the open transaction and hands back what to do once the
     /// transaction's fate is known.
     private struct PendingWrite: Sendable {
+        let queuedAt = ContinuousClock.now
         let perform: @Sendable (SQLiteConnection) -> Completion
         let reject: @Sendable (any Error) -> Void
     }
@@ -33,6 +42,10 @@ final class DatabaseWriter: @unchecked Sendable {
     private struct Completion: Sendable {
         let committed: @Sendable () -> Void
         let failed: @Sendable (any Error) -> Void
+        /// The write succeeded and changed rows: once committed, proof that the disk takes writes.
+        var changedRows = false
+        /// The database failed this write (disk full, I/O…), not the write's own logic.
+        var storageFailure: SQLiteError? = nil
     }
 
     private let observer: StoreObserver
@@ -49,21 +62,33 @@ final class DatabaseWriter: @unchecked Sendable {
                 perform: { connection in
                     do {
                         try connection.run("SAVEPOINT write")
+                        let changesBefore = connection.totalChanges
                         let value = try body(connection)
+                        let changedRows = connection.totalChanges > changesBefore
                         try connection.run("RELEASE write")
                         return Completion(
                             committed: { continuation.resume(returning: value) },
-                            failed: { continuation.resume(throwing: $0) })
+                            failed: { continuation.resume(throwing: $0) }, changedRows: changedRows)
                     } catch {
                         try? connection.execute("ROLLBACK TO write")
                         try? connection.execute("RELEASE write")
+                        let storageFailure = Self.storageFailure(in: error)
                         return Completion(
                             committed: { continuation.resume(throwing: error) },
-                            failed: { _ in continuation.resume(throwing: error) })
+                            failed: { _ in continuation.resume(throwing: error) },
+                            storageFailure: storageFailure)
                     }
                 },
                 reject: { continuation.resume(throwing: $0) })
             enqueue(write)
+        }
+    }
+
+    /// The writer's health now; never waits for the writer's queue.
+    func health() -> WriterHealth {
+        state.withLock { state in
+            WriterHealth(
+                oldestWriteQueuedAt: state.runningSince ?? state.pending.first?.queuedAt, failure: state.failure)
         }
     }
 
@@ -109,6 +134,7 @@ final class DatabaseWriter: @unchecked Sendable {
             let batch = state.withLock { state -> [PendingWrite] in
                 let batch = Array(state.pending.prefix(maxBatch))
                 state.pending.removeFirst(batch.count)
+                state.runningSince = batch.first?.queuedAt
                 if batch.isEmpty { state.draining = false }
                 return batch
             }
@@ -123,6 +149,7 @@ final class DatabaseWriter: @unchecked Sendable {
         do {
             try connection.execute("BEGIN IMMEDIATE")
         } catch {
+            settle(failure: Self.storageFailure(in: error), recovered: false)
             batch.forEach { $0.reject(error) }
             return
         }
@@ -134,18 +161,53 @@ final class DatabaseWriter: @unchecked Sendable {
                 // so far is on disk. Fail those writes and run the rest as a new batch,
                 // rather than letting them auto-commit one by one and then reporting failure.
                 let error = StoreError(.database, "database \(connection.path): transaction rolled back by SQLite")
+                let rest = batch[(index + 1)...]
+                settle(failure: completions.last?.storageFailure, recovered: false, stillRunning: rest)
                 completions.forEach { $0.failed(error) }
-                run(batch[(index + 1)...])
+                run(rest)
                 return
             }
         }
         do {
             try connection.execute("COMMIT")
             observer.batchCommitted(batch.count, ContinuousClock.now - started)
+            // Committed, but the database may have refused one of its writes: a full disk
+            // fails the statement that needs a new page, not the COMMIT. And only a commit
+            // that wrote something proves the disk takes writes again; a batch of no-ops
+            // commits even on a full disk.
+            let failure = completions.lazy.compactMap(\.storageFailure).first
+            settle(failure: failure, recovered: failure == nil && completions.contains(where: \.changedRows))
             completions.forEach { $0.committed() }
         } catch {
             try? connection.execute("ROLLBACK")
+            settle(failure: Self.storageFailure(in: error), recovered: false)
             completions.forEach { $0.failed(error) }
         }
+    }
+
+    /// Records how a batch ended, before any of its callers is answered, so that a caller
+    /// who then reads the health sees the outcome of its own write.
+    /// - Parameters:
+    ///   - failure: the database's own failure, if it failed the batch or one of its writes.
+    ///   - recovered: the batch committed a change, so writes work again.
+    ///   - rest: the writes of the batch that still run.
+    private func settle(
+        failure: SQLiteError?, recovered: Bool, stillRunning rest: ArraySlice<PendingWrite> = []
+    ) {
+        state.withLock { state in
+            if let failure {
+                state.failure = "SQLite error \(failure.code): \(failure.message)"
+            } else if recovered {
+                state.failure = nil
+            }
+            state.runningSince = rest.first?.queuedAt
+        }
+    }
+
+    /// The SQLite failure of the database itself behind `error`, if that is what it is.
+    private static func storageFailure(in error: any Error) -> SQLiteError? {
+        let sqlite = (error as? SQLiteError) ?? (error as? StoreError)?.underlying
+        guard let sqlite, sqlite.isStorageFailure else { return nil }
+        return sqlite
     }
 }

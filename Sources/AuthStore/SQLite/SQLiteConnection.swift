@@ -199,6 +199,9 @@ final class SQLiteConnection {
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Rows inserted, updated or deleted through this connection since it opened.
+    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
     /// `true` outside a transaction: also after SQLite itself rolled one back (an
     /// `OR ROLLBACK` conflict, a full disk, an I/O error).
     var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }

@@ -29,6 +29,19 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
 
+    /// The database itself failing, as opposed to a statement being refused (a constraint,
+    /// a bug in SQL): the disk is full or failing, the file is locked or corrupt, memory ran
+    /// out. What the writer's health reports.
+    public var isStorageFailure: Bool {
+        switch primaryCode {
+        case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_NOMEM, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL,
+            SQLITE_CANTOPEN, SQLITE_PROTOCOL, SQLITE_NOTADB:
+            return true
+        default:
+            return false
+        }
+    }
+
     public var description: String {
         var text = "SQLite error \(code): \(message)"
         if let sql { text += " (in: \(sql))" }

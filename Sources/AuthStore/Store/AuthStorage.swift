@@ -127,6 +127,9 @@ public protocol AuthStorage: Sendable {
     /// A cheap query proving the database answers.
     /// - Returns: the schema version (the newest applied migration), for `/healthz`.
     func ping() async throws -> Int
+    /// Whether writes are getting through: a database that answers `ping` can still fail
+    /// every commit (a full disk). Returns at once, without queueing behind the writes.
+    func writerHealth() -> WriterHealth
     /// Applied and pending migrations.
     func migrationStatus() async throws -> [MigrationStatus]
     /// A consistent copy of the live database at `destination` (which must not exist).

@@ -65,8 +65,9 @@ extension SQLiteAuthStore {
             try await write { try $0.run("DELETE FROM sessions WHERE id = ?", session.id) }
             return .expired(session)
         }
+        // Coarse last-activity: at most one write per granularity per session keeps verify a
+        // read; the idle check allows for the lag this leaves (`SessionPolicy`).
         guard time >= session.lastSeenAt + policy.activityGranularity else { return .valid(session) }
-        // Coarse last-activity: one write a minute per session keeps verify a read.
         try await write { connection in
             try connection.run(
                 "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?",
@@ -147,7 +148,8 @@ extension SQLiteAuthStore {
 
     @discardableResult
     public func deleteExpiredSessions(policy: SessionPolicy, at time: Timestamp) async throws -> Int {
-        let idleCutoff = policy.idleTimeout.map { (time - $0).microseconds } ?? Int64.min
+        // The same rule as `Session.isExpired`: lastSeen + cutoff <= now.
+        let idleCutoff = policy.idleCutoff.map { (time - $0).microseconds } ?? Int64.min
         return try await write { connection in
             try connection.run(
                 "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",

@@ -46,8 +46,8 @@ extension SQLiteAuthStore {
     public func addUser(name: String, passwordHash: String, at time: Timestamp, context: AuditContext) async throws
         -> User
     {
-        guard User.isValidName(name) else {
-            throw StoreError(.invalidInput, "username must be 1 to \(User.maxNameBytes) bytes")
+        if let problem = User.nameProblem(name) {
+            throw StoreError(.invalidInput, problem)
         }
         return try await write { connection in
             do {

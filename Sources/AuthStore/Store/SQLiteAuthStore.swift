@@ -122,6 +122,10 @@ public final class SQLiteAuthStore: AuthStorage {
         try await read { Int(try $0.scalarInt("SELECT COALESCE(max(version), 0) FROM schema_migrations")) }
     }
 
+    public func writerHealth() -> WriterHealth {
+        writer.health()
+    }
+
     public func migrationStatus() async throws -> [MigrationStatus] {
         do {
             guard let writerIfOpen else { return try await readers.read { try Migrator().status($0) } }

@@ -24,6 +24,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         /// The audit log's oldest rows were removed without a recorded prune (`audit prune`
         /// refuses to continue from such an anchor).
         public static let auditTruncated = Code("auditTruncated")
+        /// A migration would leave the database inconsistent (a dangling foreign key); it was
+        /// rolled back.
+        public static let migrationFailed = Code("migrationFailed")
         /// SQLite failed: I/O, corruption, not a database, locked…
         public static let database = Code("database")
     }

@@ -147,8 +147,15 @@ struct Serve: AsyncParsableCommand {
         guard ttl > .zero else {
             throw CommandFailure("invalid \(lookup.origin(of: "token-ttl")): must be longer than 0")
         }
+        let idleText = lookup.value(idleTimeout, "idle-timeout", default: "30m") ?? "30m"
         let idle = try duration(idleTimeout, "idle-timeout", default: "30m", lookup)
-        configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idle == .zero ? nil : idle)
+        let idleOrOff = idle == .zero ? nil : idle
+        guard SessionPolicy.isAcceptableIdleTimeout(idleOrOff) else {
+            throw CommandFailure(
+                "invalid \(lookup.origin(of: "idle-timeout")) \"\(idleText)\": must be 0 (off) or at least \(SessionPolicy.minimumIdleTimeout.components.seconds)s, so that a session used within the timeout is never ended as idle"
+            )
+        }
+        configuration.policy = SessionPolicy(lifetime: ttl, idleTimeout: idleOrOff)
         configuration.throttle = try throttlePolicy(lookup)
         configuration.shutdownDelay = try duration(shutdownDelay, "shutdown-delay", default: "0", lookup)
         configuration.maxConnections = try connectionCap(lookup)

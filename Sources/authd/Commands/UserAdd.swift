@@ -8,7 +8,7 @@ extension UserCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var hashing: HashingOptions
-        @OptionGroup var user: UsernameArgument
+        @OptionGroup var user: NewUsernameArgument
         @Flag(help: "Read the password as one line from standard input.")
         var passwordStdin = false
 

@@ -10,17 +10,31 @@ struct UserCommand: AsyncParsableCommand {
     )
 }
 
-/// A username argument, checked before anything is opened.
+/// The name of an existing user, checked before anything is opened.
+///
+/// Only its length is checked: a user created before the username rule tightened (with a
+/// trailing space, say) must still be found, disabled and deleted.
 struct UsernameArgument: ParsableArguments {
     @Argument(help: "The username (1 to 128 bytes).")
     var name: String
 
     func validate() throws {
-        guard User.isValidName(name) else {
+        guard (1...User.maxNameBytes).contains(name.utf8.count) else {
             throw ValidationError("username must be 1 to \(User.maxNameBytes) bytes")
         }
-        guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw ValidationError("username must not contain control characters")
+    }
+}
+
+/// The name of a user to create, checked by the model's one username rule (the rule the
+/// HTTP API applies at login) before anything is opened.
+struct NewUsernameArgument: ParsableArguments {
+    @Argument(
+        help: "The username: 1 to 128 bytes of UTF-8, no control characters, no leading or trailing white space.")
+    var name: String
+
+    func validate() throws {
+        if let problem = User.nameProblem(name) {
+            throw ValidationError(problem)
         }
     }
 }
