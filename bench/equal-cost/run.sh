@@ -18,8 +18,9 @@
 # COST / 10, all with password "pw". Throttling is effectively off. N sequential POST
 # /directlink/v1/auth/login of each kind are sent interleaved round-robin (unknown user,
 # wrong password for alice, right password for disabled dora, wrong password for dear,
-# wrong password for cheap) so drift on a busy machine hits all kinds alike. Every check is
-# padded to the costliest stored hash, so all five medians should be within 5 %.
+# wrong password for cheap) so drift on a busy machine hits all kinds alike. Every check
+# spends the iterations of the costliest stored hash (dear's), so all five medians should
+# be within 5 %.
 set -euo pipefail
 n="${1:-${N:-40}}"
 cost="${COST:-60000}"

@@ -7,8 +7,8 @@ import Logging
 /// Every attempt that checks a password is first admitted by the throttle, which counts it
 /// from that moment (concurrent guesses cannot slip past the limit). It then spends one
 /// PBKDF2 run whether the user exists, is disabled, or typed the wrong password, padded
-/// to the costliest stored hash (``EqualTiming``), so the three failures cannot be told
-/// apart by time. Every attempt is audited in the same transaction as the change it
+/// to the cost of the costliest stored hash (``CostFloor``), so the three failures cannot
+/// be told apart by time. Every attempt is audited in the same transaction as the change it
 /// makes, and returns only after that commit.
 public struct Authenticator: Sendable {
     public let store: any AuthStorage
@@ -23,8 +23,8 @@ public struct Authenticator: Sendable {
     public let clock: @Sendable () -> Timestamp
     /// Attempt counts by outcome and reason, PBKDF2 durations.
     public let metrics: AuthMetrics
-    /// Pads password checks to the costliest stored hash.
-    public let timing: EqualTiming
+    /// The cost every password check spends: the costliest stored hash's.
+    public let costFloor: CostFloor
     /// Audits refusals that checked no secret, within bounds; must run as a service of
     /// the application, which writes its sums.
     public let refusals: RefusalAuditor
@@ -40,7 +40,7 @@ public struct Authenticator: Sendable {
         store: any AuthStorage, hasher: PasswordHasher, pool: HashingPool, policy: SessionPolicy,
         refusals: RefusalAuditor, throttle: ThrottlePolicy = ThrottlePolicy(), logoutURL: String = "",
         clock: @escaping @Sendable () -> Timestamp = Timestamp.now, metrics: AuthMetrics = .disabled,
-        timing: EqualTiming? = nil
+        costFloor: CostFloor? = nil
     ) {
         self.store = store
         self.refusals = refusals
@@ -51,7 +51,7 @@ public struct Authenticator: Sendable {
         self.logoutURL = logoutURL
         self.clock = clock
         self.metrics = metrics
-        self.timing = timing ?? EqualTiming(configuredCost: hasher.iterations)
+        self.costFloor = costFloor ?? CostFloor(configuredCost: hasher.iterations)
         // As many waiting as the hashing pool can queue: more could not be checked soon anyway.
         self.admissions = AdmissionWait(maxWaiting: pool.threads + pool.maxQueued)
     }
@@ -160,9 +160,9 @@ public struct Authenticator: Sendable {
         let reservation: AttemptReservation
     }
 
-    /// Admits the attempt (or refuses it: 429, no PBKDF2 at all), then one PBKDF2 run
-    /// whatever the outcome, padded to the floor; failures are counted, audited under
-    /// `event` and thrown.
+    /// Admits the attempt (or refuses it: 429, no PBKDF2 at all), then PBKDF2 work of the
+    /// floor's cost whatever the outcome; failures are counted, audited under `event` and
+    /// thrown.
     private func checkPassword(
         username: String, password: String, event: AuditEvent,
         context: AuditContext
@@ -183,26 +183,27 @@ public struct Authenticator: Sendable {
             try await refuseAsThrottled(event, username: username, retryAfter: 1, context: context)
         }
         let user = try await store.user(named: username)
-        let floor = try await timing.floor(from: store)
+        let floor = try await costFloor.current(from: store)
         let hasher = self.hasher
-        let check: (PasswordHasher.Verification, Duration)
+        let cost = user.map { hasher.cost(of: $0.passwordHash) } ?? 0
+        costFloor.met(cost: cost)
+        let verification: PasswordHasher.Verification
         do {
-            check = try await onPool(refusal: .failure(event, .unavailable, username: username, context: context)) {
-                guard let user else {
-                    hasher.spendDummyWork(password)
-                    return .mismatch
-                }
-                return hasher.verify(password, against: user.passwordHash)
+            verification = try await onPool(
+                refusal: .failure(event, .unavailable, username: username, context: context)
+            ) {
+                // The same iterations whoever asks, back to back on one thread.
+                let result = user.map { hasher.verify(password, against: $0.passwordHash) } ?? .mismatch
+                hasher.spendDummyWork(password, iterations: CostFloor.padding(cost: cost, floor: floor))
+                return result
             }
         } catch let failure as AuthFailure where failure == .overloaded {
             // Refused before any secret was checked: the attempt gives its slot back.
             try await store.releaseAttempt(reservation)
             throw failure
         }
-        await timing.pad(
-            elapsed: check.1, cost: user.map { hasher.cost(of: $0.passwordHash) } ?? hasher.iterations, floor: floor)
         let failure: AuditReason?
-        switch (user, check.0) {
+        switch (user, verification) {
         case (nil, _): failure = .unknownUser
         case (let user?, _) where user.disabled: failure = .disabled
         case (_, .mismatch): failure = .badPassword
@@ -212,7 +213,7 @@ public struct Authenticator: Sendable {
             try await fail(
                 event, failure ?? .badPassword, username: username, reservation: reservation, context: context)
         }
-        return CheckedUser(record: user, verification: check.0, reservation: reservation)
+        return CheckedUser(record: user, verification: verification, reservation: reservation)
     }
 
     /// Checks the password against the hash stored now, after a concurrent change. No
@@ -222,7 +223,7 @@ public struct Authenticator: Sendable {
     ) async throws -> CheckedUser {
         let hasher = self.hasher
         let refusal = AuditEntry.failure(.login, .unavailable, username: current.name, context: context)
-        let (verification, _) = try await onPool(refusal: refusal) {
+        let verification = try await onPool(refusal: refusal) {
             hasher.verify(password, against: current.passwordHash)
         }
         guard case .match = verification else {
@@ -260,22 +261,19 @@ public struct Authenticator: Sendable {
     private func hashOnPool(_ password: String, username: String, context: AuditContext) async throws -> String {
         let hasher = self.hasher
         let refusal = AuditEntry.failure(.login, .unavailable, username: username, context: context)
-        return try await onPool(refusal: refusal) { hasher.hash(password) }.0
+        return try await onPool(refusal: refusal) { hasher.hash(password) }
     }
 
-    /// Runs PBKDF2 work on the bounded pool and returns how long it took there. A full
-    /// queue is ``AuthFailure/overloaded`` (the contract's 503), audited as `refusal`.
-    private func onPool<T: Sendable>(
-        refusal: AuditEntry, _ work: @escaping @Sendable () -> T
-    ) async throws -> (T, Duration) {
+    /// Runs PBKDF2 work on the bounded pool, timing it there. A full queue is
+    /// ``AuthFailure/overloaded`` (the contract's 503), audited as `refusal`.
+    private func onPool<T: Sendable>(refusal: AuditEntry, _ work: @escaping @Sendable () -> T) async throws -> T {
         let metrics = self.metrics
         do {
             return try await pool.run {
                 let started = ContinuousClock.now
                 let result = work()
-                let elapsed = ContinuousClock.now - started
-                metrics.pbkdf2(elapsed)
-                return (result, elapsed)
+                metrics.pbkdf2(ContinuousClock.now - started)
+                return result
             }
         } catch is HashingPool.Overloaded {
             try await recordRefusal(refusal)

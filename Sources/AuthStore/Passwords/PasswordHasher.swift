@@ -55,9 +55,12 @@ public struct PasswordHasher: Sendable {
         PHCHash(stored)?.iterations ?? iterations
     }
 
-    /// Spends the work of one verification at the configured cost and throws the result away,
-    /// so that an unknown or disabled user costs what a wrong password costs.
-    public func spendDummyWork(_ password: String) {
+    /// Spends the work of one verification at `iterations` (the configured cost by default)
+    /// and throws the result away, so that an unknown user, or a check of a cheaper hash,
+    /// costs what the costliest check costs.
+    public func spendDummyWork(_ password: String, iterations: Int? = nil) {
+        let iterations = iterations ?? self.iterations
+        guard iterations > 0 else { return }
         let key = PBKDF2.sha256(
             password: Array(password.utf8), salt: Self.dummySalt, iterations: iterations, length: Self.keyLength)
         _ = ConstantTime.equal(key, Self.dummySalt + Self.dummySalt)

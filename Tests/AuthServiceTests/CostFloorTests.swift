@@ -1,0 +1,59 @@
+import AuthStore
+import Logging
+import Testing
+
+@testable import AuthService
+
+/// Every password check costs what the costliest stored hash costs. What that costs in time
+/// is measured by `bench/equal-cost`; here the cost itself is checked.
+@Suite struct CostFloorTests {
+    static let configured = 2_000
+
+    @Test func paddingMakesUpTheRestOfTheFloor() {
+        #expect(CostFloor.padding(cost: 200, floor: 20_000) == 19_800)
+        #expect(CostFloor.padding(cost: 0, floor: 20_000) == 20_000, "an unknown user: all of it as dummy work")
+        #expect(CostFloor.padding(cost: 20_000, floor: 20_000) == 0)
+        #expect(CostFloor.padding(cost: 30_000, floor: 20_000) == 0)
+    }
+
+    @Test func theFloorIsTheCostliestStoredHashAndComesDownAfterItsRehash() async throws {
+        let app = try await TestApp(users: [], iterations: Self.configured)
+        let store = app.store
+        let floor = CostFloor(configuredCost: Self.configured, refreshInterval: .zero)
+        #expect(try await floor.current(from: store) == Self.configured, "no users: the configured cost")
+        for (name, cost) in [("alice", Self.configured), ("dear", Self.configured * 10), ("cheap", Self.configured / 10)] {
+            try await store.addUser(
+                name: name, passwordHash: PasswordHasher(iterations: cost).hash("pw"), at: app.clock.now,
+                context: .commandLine)
+        }
+        #expect(try await floor.current(from: store) == Self.configured * 10)
+
+        let authenticator = Authenticator(
+            store: store, hasher: PasswordHasher(iterations: Self.configured), pool: app.pool, policy: SessionPolicy(),
+            refusals: RefusalAuditor(policy: RefusalAuditPolicy(), store: store, logger: Logger(label: "test")),
+            costFloor: floor)
+        let context = AuditContext(address: "192.0.2.1")
+        // Wrong passwords change nothing; successful logins rehash both odd costs to the configured one.
+        for name in ["dear", "cheap", "nobody"] {
+            await #expect(throws: AuthFailure.invalidCredentials) {
+                _ = try await authenticator.login(username: name, password: "wrong", context: context)
+            }
+        }
+        #expect(try await floor.current(from: store) == Self.configured * 10)
+        for name in ["dear", "cheap"] {
+            _ = try await authenticator.login(username: name, password: "pw", context: context)
+        }
+        #expect(try await store.maxPasswordIterations() == Self.configured)
+        #expect(try await floor.current(from: store) == Self.configured)
+        await app.close()
+    }
+
+    @Test func aCostlierHashMetRaisesTheFloorBeforeTheNextRead() async throws {
+        let app = try await TestApp(users: [], iterations: Self.configured)
+        let floor = CostFloor(configuredCost: Self.configured, refreshInterval: .seconds(3600))
+        #expect(try await floor.current(from: app.store) == Self.configured)
+        floor.met(cost: Self.configured * 5)
+        #expect(try await floor.current(from: app.store) == Self.configured * 5)
+        await app.close()
+    }
+}
