@@ -1,5 +1,4 @@
 import AuthStore
-import Dispatch
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -42,21 +41,7 @@ import Testing
         try await app.test(.live) { client in
             let first = try await login(client)
             let second = try await login(client)
-            let release = DispatchSemaphore(value: 0)
-            let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
-            let blockers = (0..<pool.threads).map { _ in
-                Task {
-                    try await pool.run {
-                        startedContinuation.yield()
-                        release.wait()
-                    }
-                }
-            }
-            var running = 0
-            for await _ in started {
-                running += 1
-                if running == pool.threads { break }
-            }
+            let release = await pool.occupyEveryThread()
             let completedBefore = pool.completedJobs
             try await client.execute(uri: verifyPath, method: .get, headers: Header.bearer(first)) { response in
                 #expect(response.status == .ok)
@@ -65,8 +50,7 @@ import Testing
                 #expect(response.status == .ok)
             }
             #expect(pool.completedJobs == completedBefore)
-            for _ in blockers { release.signal() }
-            for blocker in blockers { try await blocker.value }
+            try await release()
         }
     }
 

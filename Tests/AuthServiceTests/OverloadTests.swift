@@ -1,5 +1,4 @@
 import AuthStore
-import Dispatch
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -13,29 +12,14 @@ import Testing
         let app = try await TestApp(maxQueuedHashes: 0)
         let (pool, store, clock) = (app.pool, app.store, app.clock)
         try await app.test { client in
-            let release = DispatchSemaphore(value: 0)
-            let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
-            let blockers = (0..<pool.threads).map { _ in
-                Task {
-                    try await pool.run {
-                        startedContinuation.yield()
-                        release.wait()
-                    }
-                }
-            }
-            var running = 0
-            for await _ in started {
-                running += 1
-                if running == pool.threads { break }
-            }
+            let release = await pool.occupyEveryThread()
             try await client.execute(uri: loginPath, method: .post, headers: Header.basic("alice", "secret")) {
                 response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == "1")
                 #expect(response.shape == errorShape(503, "Service Unavailable"))
             }
-            for _ in blockers { release.signal() }
-            for blocker in blockers { try await blocker.value }
+            try await release()
 
             let row = try #require(try await store.recentAudit(limit: 1).first)
             #expect(row.entry == .failure(.login, .unavailable, username: "alice", context: row.entry.context))

@@ -1,4 +1,5 @@
 import AuthStore
+import Dispatch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -134,4 +135,30 @@ let verifyPath = AuthRoutes.verifyPath
 
 func errorShape(_ status: Int, _ description: String) -> String {
     #"{"status":\#(status),"description":"\#(description)","apiver":"\#(apiver)","time":"T"}"#
+}
+
+extension HashingPool {
+    /// Occupies every hashing thread with a job that waits, and returns once all of them run:
+    /// what the server sees under a login flood. Call the result to let them finish.
+    func occupyEveryThread() async -> @Sendable () async throws -> Void {
+        let release = DispatchSemaphore(value: 0)
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let blockers = (0..<threads).map { _ in
+            Task {
+                try await run {
+                    startedContinuation.yield()
+                    release.wait()
+                }
+            }
+        }
+        var running = 0
+        for await _ in started {
+            running += 1
+            if running == threads { break }
+        }
+        return {
+            for _ in blockers { release.signal() }
+            for blocker in blockers { try await blocker.value }
+        }
+    }
 }
