@@ -13,12 +13,14 @@ import Synchronization
 final class AdmissionWait: Sendable {
     /// Attempts of this process waiting at once; each polls the store.
     let maxWaiting: Int
+    /// Each poll is a transaction on the single writer: a few per check's duration is
+    /// enough, and many waiters must not crowd out real writes.
     let pollInterval: Duration
     /// Longest wait: longer than a check takes with the hashing queue full.
     let timeout: Duration
     private let waiting = Atomic<Int>(0)
 
-    init(maxWaiting: Int, pollInterval: Duration = .milliseconds(20), timeout: Duration = .seconds(10)) {
+    init(maxWaiting: Int, pollInterval: Duration = .milliseconds(50), timeout: Duration = .seconds(10)) {
         self.maxWaiting = maxWaiting
         self.pollInterval = pollInterval
         self.timeout = timeout
