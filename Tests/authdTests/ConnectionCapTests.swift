@@ -37,7 +37,7 @@ import Testing
     @Test func moreConnectionsThanDescriptorsNeitherSpinNorStarve() async throws {
         try await Sandbox.with { sandbox in
             let server = try await ServedProcess(sandbox: sandbox, launcher: ["/usr/bin/prlimit", "--nofile=200:200"])
-            var held = try Self.hold(260, port: server.port)
+            let held = try HeldConnections(260, port: server.port)
             let fresh = try RawConnection(port: server.port, timeout: .seconds(1))
             fresh.send(Self.healthz)
             let before = try server.cpuTime()
@@ -45,7 +45,7 @@ import Testing
             let spent = try server.cpuTime() - before
             // A listener spinning on EMFILE burns the whole second; an idle one nearly nothing.
             #expect(spent < .milliseconds(500), "server used \(spent) of CPU while idle at the cap")
-            held.removeAll()
+            held.release()
             fresh.setReceiveTimeout(.seconds(30))
             let answer = String(decoding: try fresh.readUntilClosed(), as: UTF8.self)
             #expect(answer.hasPrefix("HTTP/1.1 200 OK"), "\(answer)")
@@ -61,5 +61,42 @@ import Testing
             #expect(result.status == 1 && result.stderrIsOneLine, "\(result)")
             #expect(result.stderr.contains("at most 72 under the open-file limit of 200"), "\(result)")
         }
+    }
+}
+
+/// Idle connections held by a child process (python3), so that the test process itself
+/// keeps few descriptors: Foundation's `Process.run` walks every descriptor of the process
+/// that spawns, while other tests spawn `authd` in parallel.
+final class HeldConnections {
+    private let process = Process()
+    private let input = Pipe()
+
+    static let script = """
+        import socket, sys
+        port, count = int(sys.argv[1]), int(sys.argv[2])
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+        print("held", flush=True)
+        sys.stdin.read()
+        """
+
+    /// Returns once all `count` connections are open (the child says so).
+    init(_ count: Int, port: Int) throws {
+        let output = Pipe()
+        process.executableURL = URL(filePath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, String(port), String(count)]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard line.hasPrefix("held") else {
+            release()
+            throw ServedProcess.ServeFailure(message: "could not hold \(count) connections: \(line)")
+        }
+    }
+
+    /// Closes every held connection (the child exits) and waits for the child.
+    func release() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
     }
 }
