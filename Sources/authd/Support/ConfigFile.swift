@@ -17,6 +17,9 @@ struct ConfigFile {
     let path: String
     /// Values by option name, as text (lists as several texts).
     let values: [String: [String]]
+    /// One line each, for stderr or the server log: the file is readable by group or others
+    /// and holds a database password.
+    let warnings: [String]
 
     /// Reads and checks `path`.
     /// - Parameters:
@@ -53,6 +56,23 @@ struct ConfigFile {
             values[key] = texts
         }
         self.values = values
+        self.warnings = Self.exposedPassword(path: path, db: values["db"]?.first).map { [$0] } ?? []
+    }
+
+    /// A warning when the file is readable by group or others and its `db` is a URL with a
+    /// password (`postgres://user:secret@host/db`): then every local user can read the
+    /// database's credentials. Only a warning, and the file is left as it is: a config file
+    /// without secrets is commonly 0644, and who may read it is the operator's decision.
+    static func exposedPassword(path: String, db: String?) -> String? {
+        guard let db, let password = URLComponents(string: db)?.password, !password.isEmpty else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let mode = UInt32(info.st_mode & 0o7777)
+        guard mode & 0o044 != 0 else { return nil }
+        let digits = String(mode, radix: 8)
+        let octal = String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        return "config file \(path) is readable by group or others (mode \(octal)) "
+            + "and its db holds a password; run chmod 600 on it"
     }
 
     /// A scalar as one text; for repeatable options an array, or one comma-separated string.

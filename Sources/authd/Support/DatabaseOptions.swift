@@ -43,11 +43,16 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the store as `access` says; pending migrations of a read-only open are checked
     /// by ``withStore(_:_:lookup:_:)``, which can wait for the store.
     ///
+    /// - Parameter warn: where the warnings go — files whose permissions the store tightened,
+    ///   and a config file that exposes a database password (stderr; `serve` logs them).
     /// - Throws: ``CommandFailure`` for a missing file, naming the command that creates it;
-    ///   ``StoreError`` for everything else the store refuses.
+    ///   ``StoreError`` for everything else the store refuses (also a database file that is
+    ///   readable by others and not this user's to change).
     func open(
-        _ access: StoreAccess, migrate: Bool = true, observer: StoreObserver = .none, lookup: OptionLookup
+        _ access: StoreAccess, migrate: Bool = true, observer: StoreObserver = .none, lookup: OptionLookup,
+        warn: (String) -> Void = printWarning
     ) throws -> SQLiteAuthStore {
+        for warning in lookup.warnings { warn(warning) }
         let path = path(lookup)
         let mode: SQLiteAuthStore.OpenMode =
             switch access {
@@ -56,7 +61,9 @@ struct DatabaseOptions: ParsableArguments {
             case .create: .readWrite(create: true)
             }
         do {
-            return try SQLiteAuthStore.open(path: path, mode: mode, migrate: migrate, observer: observer)
+            let store = try SQLiteAuthStore.open(path: path, mode: mode, migrate: migrate, observer: observer)
+            for change in store.fileModeChanges { warn(change.description) }
+            return store
         } catch let error as StoreError where error.code == .missingDatabase {
             throw CommandFailure("database \(path) does not exist; create it with: authd migrate up --db \(path)")
         }

