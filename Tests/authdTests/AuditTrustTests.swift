@@ -62,7 +62,7 @@ import Testing
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try ChildProcess.launch(process)
 
             let watcher = try SQLiteConnection(path: sandbox.db)
             defer { watcher.close() }

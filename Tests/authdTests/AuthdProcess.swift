@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Synchronization
 import Testing
 
 /// What one run of the `authd` binary produced.
@@ -70,7 +74,7 @@ enum AuthdProcess {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try ChildProcess.launch(process)
 
         let box = ProcessBox(process)
         return await withTaskCancellationHandler {
@@ -83,10 +87,10 @@ enum AuthdProcess {
                     let errorsRead = DispatchSemaphore(value: 0)
                     nonisolated(unsafe) var errorData = Data()
                     Thread.detachNewThread {
-                        errorData = errors.fileHandleForReading.readDataToEndOfFile()
+                        errorData = ChildProcess.readToEnd(errors.fileHandleForReading)
                         errorsRead.signal()
                     }
-                    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+                    let outputData = ChildProcess.readToEnd(output.fileHandleForReading)
                     errorsRead.wait()
                     process.waitUntilExit()
                     continuation.resume(
@@ -99,6 +103,41 @@ enum AuthdProcess {
             }
         } onCancel: {
             box.terminate()
+        }
+    }
+}
+
+/// Starting children and reading their pipes, made safe for many tests at once.
+///
+/// Foundation's `Process.run` on Linux is not safe to call from several threads at once:
+/// parallel suites crashed inside it (a bad read in `memmove`). And Foundation's
+/// `FileHandle` reads stop the process on EINTR, which a child exiting can cause. So every
+/// test starts its children through ``launch(_:)`` and reads pipes with ``read(_:)``.
+enum ChildProcess {
+    private static let launching = Mutex(())
+
+    /// `process.run()`, one at a time across the whole test process.
+    static func launch(_ process: Process) throws {
+        try launching.withLock { _ in try process.run() }
+    }
+
+    /// The next bytes from `handle` (blocking until some arrive); empty at end of file.
+    static func read(_ handle: FileHandle) -> Data {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = Glibc.read(handle.fileDescriptor, &buffer, buffer.count)
+            if count >= 0 { return Data(buffer[..<count]) }
+            if errno != EINTR { return Data() }
+        }
+    }
+
+    /// Everything `handle` delivers until end of file.
+    static func readToEnd(_ handle: FileHandle) -> Data {
+        var data = Data()
+        while true {
+            let chunk = read(handle)
+            if chunk.isEmpty { return data }
+            data += chunk
         }
     }
 }

@@ -86,8 +86,8 @@ final class HeldConnections {
         process.arguments = ["python3", "-c", Self.script, String(port), String(count)]
         process.standardInput = input
         process.standardOutput = output
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        try ChildProcess.launch(process)
+        let line = String(decoding: ChildProcess.read(output.fileHandleForReading), as: UTF8.self)
         guard line.hasPrefix("held") else {
             release()
             throw ServedProcess.ServeFailure(message: "could not hold \(count) connections: \(line)")

@@ -28,7 +28,7 @@ enum Terminal {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try ChildProcess.launch(process)
 
         let box = ProcessBox(process)
         return await withTaskCancellationHandler {
@@ -37,14 +37,14 @@ enum Terminal {
                     let errorsRead = DispatchSemaphore(value: 0)
                     nonisolated(unsafe) var errorData = Data()
                     Thread.detachNewThread {
-                        errorData = errors.fileHandleForReading.readDataToEndOfFile()
+                        errorData = ChildProcess.readToEnd(errors.fileHandleForReading)
                         errorsRead.signal()
                     }
                     var screen = Data()
                     var searchFrom = 0
                     var pending = replies[...]
                     while true {
-                        let chunk = output.fileHandleForReading.availableData
+                        let chunk = ChildProcess.read(output.fileHandleForReading)
                         if chunk.isEmpty { break }
                         screen.append(chunk)
                         while let next = pending.first,

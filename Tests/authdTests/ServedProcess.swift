@@ -36,14 +36,14 @@ final class ServedProcess: @unchecked Sendable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
 
         let (ports, continuation) = AsyncStream.makeStream(of: Int?.self)
         Thread.detachNewThread { [self] in
             let handle = errors.fileHandleForReading
             var announced = false
             while true {
-                let chunk = handle.availableData
+                let chunk = ChildProcess.read(handle)
                 if chunk.isEmpty { break }
                 let text = self.log.withLock {
                     $0 += String(decoding: chunk, as: UTF8.self)
