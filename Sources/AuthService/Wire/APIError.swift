@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// Every error a client can see, and the one place that renders the contract's error body.
 ///
@@ -68,6 +69,17 @@ public struct APIError: HTTPResponseError, Equatable {
         case .contentTooLarge: self = .contentTooLarge
         case .notFound: self = .notFound
         default: self = .internalError
+        }
+    }
+
+    /// Maps a failure to read a request body onto the contract: a body over the cap is 413,
+    /// anything else (broken chunk framing, an unknown transfer coding, a connection cut
+    /// mid-body) is the client's malformed request, 400 — never the 500 of an unknown error.
+    public init(readingBody error: any Error) {
+        switch error {
+        case is NIOTooManyBytesError: self = .contentTooLarge
+        case let error as HTTPError where error.status == .contentTooLarge: self = .contentTooLarge
+        default: self = .badRequest
         }
     }
 
