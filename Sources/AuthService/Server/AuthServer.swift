@@ -71,12 +71,13 @@ public enum AuthServer {
     /// Scrapers are few; the metrics port needs no more descriptors than this.
     static let metricsConnections = 32
 
-    /// HTTP/1.1 that closes idle connections and answers requests NIO cannot parse with the
-    /// contract's body instead of dropping them (``ParseErrorResponder``).
+    /// HTTP/1.1 that closes idle connections, answers requests NIO cannot parse with the
+    /// contract's body instead of dropping them (``ParseErrorResponder``), and keeps HTTP/1.0
+    /// and `Expect` semantics that Hummingbird's HTTP types lose (``HTTP1VersionHandler``).
     private static func hardenedHTTP1(idleTimeout: Duration, logger: Logger) -> HTTPServerBuilder {
         .http1(
             configuration: .init(
-                additionalChannelHandlers: [ParseErrorResponder(logger: logger)],
+                additionalChannelHandlers: [HTTP1VersionHandler.Installer(), ParseErrorResponder(logger: logger)],
                 idleTimeout: TimeAmount(idleTimeout)))
     }
 

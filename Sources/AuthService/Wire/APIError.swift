@@ -23,6 +23,8 @@ public struct APIError: HTTPResponseError, Equatable {
     public static let notFound = APIError(.notFound)
     public static let contentTooLarge = APIError(.contentTooLarge)
     public static let headersTooLarge = APIError(.requestHeaderFieldsTooLarge)
+    /// An `Expect` other than `100-continue` (RFC 9110 §10.1.1).
+    public static let expectationFailed = APIError(.expectationFailed)
     public static let internalError = APIError(.internalServerError)
 
     public static func methodNotAllowed(allow: [HTTPRequest.Method]) -> APIError {
@@ -45,6 +47,7 @@ public struct APIError: HTTPResponseError, Equatable {
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 413: return "Request Entity Too Large"
+        case 417: return "Expectation Failed"
         case 431: return "Request Header Fields Too Large"
         case 429: return "Too Many Requests"
         case 503: return "Service Unavailable"
