@@ -87,9 +87,8 @@ struct Serve: AsyncParsableCommand {
     /// added here and resolved through `OptionLookup` like the others.
     static let fileOptions = [
         "db", "host", "port", "metrics-port", "metrics-host", "metrics-on-api-port", "pbkdf2-iterations", "token-ttl",
-        "idle-timeout", "logout-url",
-        "trusted-proxy", "throttle-user-limit", "throttle-address-limit", "throttle-window", "max-connections",
-        "shutdown-delay", "log-level", "log-format",
+        "idle-timeout", "logout-url", "trusted-proxy", "throttle-user-limit", "throttle-address-limit",
+        "throttle-window", "max-connections", "shutdown-delay", "log-level", "log-format",
     ]
     static let listOptions: Set<String> = ["trusted-proxy"]
     /// Options `--print-config` must not show (none today; a future secret goes here).
