@@ -56,8 +56,11 @@ import Testing
                 samples[Sample(name: name, labels: labels)]
             }
             #expect(value("authd_logins_total", ["outcome": "success", "reason": "none"]) == 2)
-            #expect(value("authd_logins_total", ["outcome": "failure", "reason": "bad_password"]) == 1)
-            #expect(value("authd_logins_total", ["outcome": "failure", "reason": "unknown_user"]) == 1)
+            // On the API port (--metrics-on-api-port) a wrong password and an unknown user are
+            // one reason, so the counters cannot tell which usernames exist.
+            #expect(value("authd_logins_total", ["outcome": "failure", "reason": "invalid_credentials"]) == 2)
+            #expect(
+                !samples.keys.contains { ["bad_password", "unknown_user", "disabled"].contains($0.labels["reason"]) })
             #expect(value("authd_logouts_total", ["outcome": "success", "reason": "none"]) == 1)
             #expect(value("authd_verifies_total", ["outcome": "success", "reason": "none"]) == 1)
             #expect(value("authd_verifies_total", ["outcome": "failure", "reason": "bad_token"]) == 1)
@@ -134,6 +137,56 @@ import Testing
             let idle = try RawConnection(port: port, timeout: .seconds(10))
             #expect(try idle.readUntilClosed().isEmpty)
         }
+    }
+
+    /// Without `--metrics-on-api-port` the API port has no `/metrics` at all.
+    @Test func noMetricsOnTheAPIPortByDefault() async throws {
+        var app = try await TestApp()
+        app.configuration.metricsOnAPIPort = false
+        try await app.test(.router) { client in
+            try await client.execute(uri: MetricsEndpoint.path, method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.shape == errorShape(404, "Not Found"))
+            }
+        }
+    }
+
+    /// The `--metrics-port` listener, loopback by default, shows every reason as counted.
+    @Test func separateListenerShowsEveryFailureReason() async throws {
+        let app = try await TestApp()
+        for reason in ["unknown_user", "bad_password", "bad_password", "disabled"] {
+            app.metrics.attempt(.login, failure: reason)
+        }
+        try await app.testMetricsListener { client in
+            let samples = try await Self.parse(client.execute(uri: MetricsEndpoint.path, method: .get) { $0.text })
+            func failures(_ reason: String) -> Double? {
+                samples[Sample(name: "authd_logins_total", labels: ["outcome": "failure", "reason": reason])]
+            }
+            #expect(failures("unknown_user") == 1)
+            #expect(failures("bad_password") == 2)
+            #expect(failures("disabled") == 1)
+            #expect(failures("invalid_credentials") == nil)
+        }
+    }
+
+    /// The merge sums per series and leaves every other line as it was.
+    @Test func credentialFailuresAreMergedPerSeries() {
+        let text = """
+            # TYPE authd_logins_total counter
+            authd_logins_total{outcome="failure",reason="unknown_user"} 3
+            authd_logins_total{outcome="success",reason="none"} 7
+            authd_logins_total{outcome="failure",reason="bad_password"} 4
+            authd_logouts_total{outcome="failure",reason="disabled"} 1
+            authd_logins_total{outcome="failure",reason="throttled"} 2
+            """
+        #expect(
+            CredentialFailureMerge.apply(text) == """
+                # TYPE authd_logins_total counter
+                authd_logins_total{outcome="failure",reason="invalid_credentials"} 7
+                authd_logins_total{outcome="success",reason="none"} 7
+                authd_logouts_total{outcome="failure",reason="invalid_credentials"} 1
+                authd_logins_total{outcome="failure",reason="throttled"} 2
+                """)
     }
 
     @Test func throttledAndMalformedAttemptsAreCountedWithTheirReason() async throws {

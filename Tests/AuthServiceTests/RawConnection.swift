@@ -7,7 +7,12 @@ import Foundation
 /// A plain blocking TCP connection to 127.0.0.1, for sending what no HTTP client would:
 /// oversized or malformed heads, requests dripped a few bytes at a time, connections held
 /// open. (authdTests compiles this same file through a symbolic link.)
-final class RawConnection {
+///
+/// Reads block; from async tests use the `async` forms (``response()``, ``untilClosed()``),
+/// which block a thread of their own: a test holding a thread of the cooperative pool the
+/// server also runs its handlers on can starve it when suites run in parallel on few cores.
+/// (Unchecked Sendable: one test uses a connection from one task at a time.)
+final class RawConnection: @unchecked Sendable {
     private let socketFD: Int32
 
     /// Connects, with `timeout` bounding every later receive so a test fails instead of
@@ -57,10 +62,46 @@ final class RawConnection {
     @discardableResult
     func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
-    /// Everything the server sends until it closes the connection.
+    /// Bytes received but not yet returned by ``readResponse()``.
+    private var unread: [UInt8] = []
+
+    /// One response: its head, and as many body bytes as its `Content-Length` says (none for
+    /// an interim 1xx), leaving the connection open.
+    /// - Throws: when the receive timeout passes first, or the connection closes mid-response.
+    func readResponse() throws -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let text = String(decoding: unread, as: UTF8.self)
+            if let end = text.range(of: "\r\n\r\n") {
+                let head = text[..<end.lowerBound]
+                let headBytes = head.utf8.count + 4
+                let length =
+                    head.hasPrefix("HTTP/1.1 1")
+                    ? 0
+                    : head.split(separator: "\r\n").lazy.compactMap { line -> Int? in
+                        let parts = line.split(separator: ":", maxSplits: 1)
+                        guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                        return Int(parts[1].trimmingCharacters(in: .whitespaces))
+                    }.first ?? 0
+                if unread.count >= headBytes + length {
+                    let response = String(decoding: unread[..<(headBytes + length)], as: UTF8.self)
+                    unread.removeFirst(headBytes + length)
+                    return response
+                }
+            }
+            let count = buffer.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
+            if count == 0 { throw POSIXError(.ECONNRESET) }
+            if count < 0 { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            unread += buffer[..<count]
+        }
+    }
+
+    /// Everything the server sends until it closes the connection (after any bytes
+    /// ``readResponse()`` has received and not returned).
     /// - Throws: when the receive timeout passes first (the server kept it open).
     func readUntilClosed() throws -> [UInt8] {
-        var received: [UInt8] = []
+        var received = unread
+        unread = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
@@ -70,6 +111,22 @@ final class RawConnection {
                 throw POSIXError(.init(rawValue: errno) ?? .EIO)
             }
             received += buffer[..<count]
+        }
+    }
+
+    /// ``readResponse()`` on a thread of its own.
+    func response() async throws -> String {
+        try await Self.offPool { try self.readResponse() }
+    }
+
+    /// ``readUntilClosed()`` on a thread of its own.
+    func untilClosed() async throws -> [UInt8] {
+        try await Self.offPool { try self.readUntilClosed() }
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 }

@@ -46,6 +46,8 @@ struct TestApp {
             path: directory.appending(path: "authd.sqlite").path, observer: metrics.storeObserver)
         pool = HashingPool(threads: 2, maxQueued: maxQueuedHashes)
         configuration.port = 0
+        // Most tests read the counters on the API port; the default (none there) has its own test.
+        configuration.metricsOnAPIPort = true
         configuration.pbkdf2Iterations = Self.iterations
         configuration.logoutURL = "https://example.com/bye"
         let hasher = PasswordHasher(iterations: iterations)

@@ -95,6 +95,8 @@ import Testing
         ("port = \"abc\"\n", "invalid port in "),
         ("token-ttl = \"8 hours\"\n", "invalid token-ttl in "),
         ("trusted-proxy = [\"10.0.0.0/33\"]\n", "invalid trusted-proxy in "),
+        ("metrics-on-api-port = \"yes\"\n", "invalid metrics-on-api-port in "),
+        ("metrics-on-api-port = 1\n", "invalid metrics-on-api-port in "),
     ])
     func badFilesFailWithOneLine(text: String, message: String) async throws {
         try await Sandbox.with { sandbox in

@@ -54,18 +54,19 @@ import Testing
         }
     }
 
-    /// `--metrics-port`: /metrics is served there and only there.
+    /// `--metrics-port`: /metrics is served there, on `--metrics-host`, and only there.
     @Test func metricsOnTheirOwnPort() async throws {
         try await Sandbox.with { sandbox in
             try await sandbox.addUser("alice", password: password)
-            let server = try await ServedProcess(sandbox: sandbox, arguments: ["--metrics-port", "0"])
+            let server = try await ServedProcess(
+                sandbox: sandbox, arguments: ["--metrics-port", "0", "--metrics-host", "127.0.0.2"])
             try await server.waitForOutput(containing: "/metrics")
-            let match = try #require(server.output.firstMatch(of: #/metrics on 127\.0\.0\.1:(\d+)\/metrics/#))
+            let match = try #require(server.output.firstMatch(of: #/metrics on 127\.0\.0\.2:(\d+)\/metrics/#))
             let metricsPort = try #require(Int(match.1))
             #expect(try await server.login("alice", password).status == 200)
 
             let (data, response) = try await URLSession.shared.data(
-                from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+                from: URL(string: "http://127.0.0.2:\(metricsPort)/metrics")!)
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
             let text = String(decoding: data, as: UTF8.self)
             #expect(text.contains(#"authd_logins_total{outcome="success",reason="none"} 1"#), "\(text)")
@@ -75,17 +76,38 @@ import Testing
         }
     }
 
-    @Test func metricsOnTheAPIPortByDefault() async throws {
+    /// Neither option: no metrics anywhere, and the API port answers 404 for them. The
+    /// metrics listener's address does not follow `--host`.
+    @Test func noMetricsOnTheAPIPortByDefault() async throws {
         try await Sandbox.with { sandbox in
             let server = try await ServedProcess(sandbox: sandbox)
-            #expect(try await server.request("GET", "/healthz").status == 200)
+            #expect(try await server.request("GET", "/metrics").status == 404)
+            #expect(!server.output.contains("metrics on"))
+            await server.stop()
+            let printed = try await sandbox.authd(arguments: ["serve", "--print-config", "--host", "0.0.0.0"])
+            #expect(printed.stdout.contains(#"metrics-host = "127.0.0.1"  # default"#), "\(printed.stdout)")
+            #expect(printed.stdout.contains("metrics-on-api-port = false  # default"), "\(printed.stdout)")
+        }
+    }
+
+    /// `--metrics-on-api-port` (or its variable): served on the API port, with a wrong
+    /// password and an unknown user counted as one reason.
+    @Test(arguments: [false, true])
+    func metricsOnTheAPIPortWhenAsked(throughEnvironment: Bool) async throws {
+        try await Sandbox.with { sandbox in
+            try await sandbox.addUser("alice", password: password)
+            let server =
+                throughEnvironment
+                ? try await ServedProcess(sandbox: sandbox, environment: ["AUTHD_METRICS_ON_API_PORT": "true"])
+                : try await ServedProcess(sandbox: sandbox, arguments: ["--metrics-on-api-port"])
+            #expect(try await server.login("alice", "wrong").status == 401)
+            #expect(try await server.login("nobody", password).status == 401)
             let metrics = try await server.request("GET", "/metrics")
             #expect(metrics.status == 200)
-            #expect(metrics.body.contains("# TYPE authd_http_request_duration_seconds histogram"), "\(metrics.body)")
             #expect(
-                metrics.body.contains(
-                    #"authd_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 1"#),
+                metrics.body.contains(#"authd_logins_total{outcome="failure",reason="invalid_credentials"} 2"#),
                 "\(metrics.body)")
+            #expect(!metrics.body.contains("bad_password") && !metrics.body.contains("unknown_user"), "\(metrics.body)")
             await server.stop()
         }
     }

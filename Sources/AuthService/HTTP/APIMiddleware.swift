@@ -76,6 +76,11 @@ public struct APIMiddleware: RouterMiddleware {
                 <= Self.maxHeaderBytes
         else { throw APIError.headersTooLarge }
         guard request.uri.string.utf8.count <= Self.maxURLBytes else { throw APIError.badRequest }
+        // `100-continue` is answered below Hummingbird (HTTP1VersionHandler); no other
+        // expectation is one authd can meet.
+        if let expect = request.headers[.expect], expect.lowercased() != "100-continue" {
+            throw APIError.expectationFailed
+        }
         guard let methods = routes[request.uri.path] else { throw APIError.notFound }
         guard methods.contains(request.method) else { throw APIError.methodNotAllowed(allow: methods) }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {

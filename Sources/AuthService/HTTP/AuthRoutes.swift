@@ -127,10 +127,16 @@ public struct AuthRoutes: Sendable {
     // MARK: Request parsing
 
     /// Reads (bounded) and discards the body, checks `Content-Type`, parses `Authorization`.
-    /// A malformed request is audited as `malformed` and answered 400.
+    /// A malformed request is audited as `malformed` and answered 400; a body that cannot be
+    /// read (over the cap once de-chunked, or framed wrongly) is malformed too.
     private func parsePost(_ request: Request, event: AuditEvent, audit: AuditContext) async throws -> Credentials {
         var request = request
-        _ = try await request.collectBody(upTo: APIMiddleware.maxBodyBytes)
+        do {
+            _ = try await request.collectBody(upTo: APIMiddleware.maxBodyBytes)
+        } catch {
+            try await authenticator.recordMalformed(event, context: audit)
+            throw APIError(readingBody: error)
+        }
         do {
             guard Self.isAcceptedContentType(request.headers[.contentType]) else {
                 throw Credentials.ParseError.missing

@@ -12,8 +12,10 @@ public enum AuthServer {
     ///
     /// - Parameters:
     ///   - metrics: where attempts, request durations and PBKDF2 times are counted.
-    ///   - metricsEndpoint: served at `/metrics` on this application; nil when metrics have
-    ///     a port of their own (``metricsApplication(endpoint:host:port:idleTimeout:logger:onListening:)``).
+    ///   - metricsEndpoint: served at `/metrics` on this application, with the credential
+    ///     failure reasons merged, only if `configuration.metricsOnAPIPort`; otherwise the API
+    ///     port answers 404 there and metrics are read on their own listener
+    ///     (``metricsApplication(endpoint:host:port:idleTimeout:logger:onListening:)``).
     ///   - onListening: called with the bound port once the server accepts connections.
     public static func application(
         configuration: ServerConfiguration, store: any AuthStorage, pool: HashingPool, logger: Logger,
@@ -30,7 +32,8 @@ public enum AuthServer {
         let routes = AuthRoutes(
             authenticator: authenticator,
             addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
-            readiness: readiness, writerStallLimit: configuration.writerStallLimit, metricsEndpoint: metricsEndpoint)
+            readiness: readiness, writerStallLimit: configuration.writerStallLimit,
+            metricsEndpoint: configuration.metricsOnAPIPort ? metricsEndpoint?.mergingCredentialFailures() : nil)
         let sweeper = SessionSweeper(
             store: store, policy: configuration.policy, throttle: configuration.throttle,
             interval: configuration.sweepInterval, logger: logger)
@@ -68,12 +71,13 @@ public enum AuthServer {
     /// Scrapers are few; the metrics port needs no more descriptors than this.
     static let metricsConnections = 32
 
-    /// HTTP/1.1 that closes idle connections and answers requests NIO cannot parse with the
-    /// contract's body instead of dropping them (``ParseErrorResponder``).
+    /// HTTP/1.1 that closes idle connections, answers requests NIO cannot parse with the
+    /// contract's body instead of dropping them (``ParseErrorResponder``), and keeps HTTP/1.0
+    /// and `Expect` semantics that Hummingbird's HTTP types lose (``HTTP1VersionHandler``).
     private static func hardenedHTTP1(idleTimeout: Duration, logger: Logger) -> HTTPServerBuilder {
         .http1(
             configuration: .init(
-                additionalChannelHandlers: [ParseErrorResponder(logger: logger)],
+                additionalChannelHandlers: [HTTP1VersionHandler.Installer(), ParseErrorResponder(logger: logger)],
                 idleTimeout: TimeAmount(idleTimeout)))
     }
 

@@ -5,8 +5,15 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 asks the kernel for a free port (tests); the chosen one is logged.
     public var port = 8080
-    /// A separate port for `/metrics` on the same host; nil serves it on `port`.
+    /// A separate listener for `/metrics`; nil: none.
     public var metricsPort: Int?
+    /// Address of the `/metrics` listener. Not `host`: an API opened to a network must not
+    /// open the metrics to it too.
+    public var metricsHost = "127.0.0.1"
+    /// Also serve `/metrics` on the API port, where anyone who can log in can read it; the
+    /// failure reasons that tell usernames apart are merged there
+    /// (``MetricsEndpoint/mergingCredentialFailures()``). Off unless the operator asks.
+    public var metricsOnAPIPort = false
     public var policy = SessionPolicy()
     public var throttle = ThrottlePolicy()
     /// Bounds on the audit rows of refusals that checked no secret.

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// Every error a client can see, and the one place that renders the contract's error body.
 ///
@@ -22,6 +23,8 @@ public struct APIError: HTTPResponseError, Equatable {
     public static let notFound = APIError(.notFound)
     public static let contentTooLarge = APIError(.contentTooLarge)
     public static let headersTooLarge = APIError(.requestHeaderFieldsTooLarge)
+    /// An `Expect` other than `100-continue` (RFC 9110 §10.1.1).
+    public static let expectationFailed = APIError(.expectationFailed)
     public static let internalError = APIError(.internalServerError)
 
     public static func methodNotAllowed(allow: [HTTPRequest.Method]) -> APIError {
@@ -44,6 +47,7 @@ public struct APIError: HTTPResponseError, Equatable {
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 413: return "Request Entity Too Large"
+        case 417: return "Expectation Failed"
         case 431: return "Request Header Fields Too Large"
         case 429: return "Too Many Requests"
         case 503: return "Service Unavailable"
@@ -68,6 +72,17 @@ public struct APIError: HTTPResponseError, Equatable {
         case .contentTooLarge: self = .contentTooLarge
         case .notFound: self = .notFound
         default: self = .internalError
+        }
+    }
+
+    /// Maps a failure to read a request body onto the contract: a body over the cap is 413,
+    /// anything else (broken chunk framing, an unknown transfer coding, a connection cut
+    /// mid-body) is the client's malformed request, 400 — never the 500 of an unknown error.
+    public init(readingBody error: any Error) {
+        switch error {
+        case is NIOTooManyBytesError: self = .contentTooLarge
+        case let error as HTTPError where error.status == .contentTooLarge: self = .contentTooLarge
+        default: self = .badRequest
         }
     }
 

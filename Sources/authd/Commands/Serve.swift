@@ -25,8 +25,18 @@ struct Serve: AsyncParsableCommand {
     var port: String?
     @Option(
         name: .customLong("metrics-port"),
-        help: "Serve /metrics on this port of --host instead of the API port (env AUTHD_METRICS_PORT).")
+        help: "Serve /metrics on this port of --metrics-host (env AUTHD_METRICS_PORT; default: no metrics listener).")
     var metricsPort: String?
+    @Option(
+        name: .customLong("metrics-host"),
+        help: "Address of the --metrics-port listener (env AUTHD_METRICS_HOST; default 127.0.0.1, whatever --host is).")
+    var metricsHost: String?
+    @Flag(
+        name: .customLong("metrics-on-api-port"),
+        help:
+            "Also serve /metrics on the API port, with the login failure reasons merged into invalid_credentials (env AUTHD_METRICS_ON_API_PORT=true)."
+    )
+    var metricsOnAPIPort = false
     @Option(name: .customLong("token-ttl"), help: "Absolute session lifetime (env AUTHD_TOKEN_TTL; default 8h).")
     var tokenTTL: String?
     @Option(
@@ -76,9 +86,9 @@ struct Serve: AsyncParsableCommand {
     /// Every option a config file may set, in `--print-config` order. A new option is
     /// added here and resolved through `OptionLookup` like the others.
     static let fileOptions = [
-        "db", "host", "port", "metrics-port", "pbkdf2-iterations", "token-ttl", "idle-timeout", "logout-url",
-        "trusted-proxy", "throttle-user-limit", "throttle-address-limit", "throttle-window", "max-connections",
-        "shutdown-delay", "log-level", "log-format",
+        "db", "host", "port", "metrics-port", "metrics-host", "metrics-on-api-port", "pbkdf2-iterations", "token-ttl",
+        "idle-timeout", "logout-url", "trusted-proxy", "throttle-user-limit", "throttle-address-limit",
+        "throttle-window", "max-connections", "shutdown-delay", "log-level", "log-format",
     ]
     static let listOptions: Set<String> = ["trusted-proxy"]
     /// Options `--print-config` must not show (none today; a future secret goes here).
@@ -110,18 +120,23 @@ struct Serve: AsyncParsableCommand {
         var applications: [any Service] = [
             AuthServer.application(
                 configuration: configuration, store: store, pool: pool, logger: logger, readiness: readiness,
-                metrics: metrics, metricsEndpoint: configuration.metricsPort == nil ? endpoint : nil,
+                metrics: metrics, metricsEndpoint: endpoint,
                 onListening: { port in
                     logger.notice(
                         "authd \(AuthdVersion.current) listening on \(host):\(port), database \(databasePath)")
                 })
         ]
+        if configuration.metricsOnAPIPort {
+            logger.notice("/metrics on the API port, login failure reasons merged (--metrics-on-api-port)")
+        }
         if let metricsPort = configuration.metricsPort {
+            let metricsHost = configuration.metricsHost
             applications.append(
                 AuthServer.metricsApplication(
-                    endpoint: endpoint, host: host, port: metricsPort, idleTimeout: configuration.connectionIdleTimeout,
+                    endpoint: endpoint, host: metricsHost, port: metricsPort,
+                    idleTimeout: configuration.connectionIdleTimeout,
                     logger: logger,
-                    onListening: { port in logger.notice("metrics on \(host):\(port)/metrics") }))
+                    onListening: { port in logger.notice("metrics on \(metricsHost):\(port)/metrics") }))
         }
         do {
             try await AuthServer.run(
@@ -144,6 +159,14 @@ struct Serve: AsyncParsableCommand {
         configuration.port = try parsePort(lookup.value(port, "port", default: "8080"), "port", lookup) ?? 8080
         configuration.metricsPort = try parsePort(
             lookup.value(metricsPort, "metrics-port", default: nil), "metrics-port", lookup)
+        configuration.metricsHost = lookup.value(metricsHost, "metrics-host", default: "127.0.0.1") ?? "127.0.0.1"
+        let onAPIPort =
+            lookup.value(metricsOnAPIPort ? "true" : nil, "metrics-on-api-port", default: "false") ?? "false"
+        guard let metricsOnAPIPort = Bool(onAPIPort) else {
+            throw CommandFailure(
+                "invalid \(lookup.origin(of: "metrics-on-api-port")) \"\(onAPIPort)\": use true or false")
+        }
+        configuration.metricsOnAPIPort = metricsOnAPIPort
         let ttl = try duration(tokenTTL, "token-ttl", default: "8h", lookup)
         guard ttl > .zero else {
             throw CommandFailure("invalid \(lookup.origin(of: "token-ttl")): must be longer than 0")
@@ -182,7 +205,8 @@ struct Serve: AsyncParsableCommand {
         }
         guard let cap = Int(text), cap >= ConnectionLimit.minimum else {
             throw CommandFailure(
-                "invalid \(lookup.origin(of: "max-connections")) \"\(text)\": must be a whole number of at least \(ConnectionLimit.minimum)")
+                "invalid \(lookup.origin(of: "max-connections")) \"\(text)\": must be a whole number of at least \(ConnectionLimit.minimum)"
+            )
         }
         if let maximum = ConnectionLimit.maximum(), cap > maximum {
             throw CommandFailure(

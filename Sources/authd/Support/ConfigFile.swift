@@ -49,8 +49,13 @@ struct ConfigFile {
                     "config file \(path): unknown option \(OptionLookup.quoted(key)) (known: \(options.joined(separator: ", ")))"
                 )
             }
-            guard let value = table[key], let texts = Self.texts(value, repeatable: lists.contains(key)) else {
-                let expected = lists.contains(key) ? "a string or an array of strings" : "a string or a number"
+            guard let value = table[key],
+                let texts = Self.texts(value, repeatable: lists.contains(key), boolean: Self.switches.contains(key))
+            else {
+                let expected =
+                    lists.contains(key)
+                    ? "a string or an array of strings"
+                    : Self.switches.contains(key) ? "true or false" : "a string or a number"
                 throw CommandFailure("config file \(path): \(key) must be \(expected)")
             }
             values[key] = texts
@@ -75,12 +80,17 @@ struct ConfigFile {
             + "and its db holds a password; run chmod 600 on it"
     }
 
+    /// Options that are on or off (a flag on the command line): the only keys a TOML boolean
+    /// is accepted for, so `port = true` stays a type error.
+    static let switches: Set<String> = ["metrics-on-api-port"]
+
     /// A scalar as one text; for repeatable options an array, or one comma-separated string.
-    private static func texts(_ value: any TOMLValueConvertible, repeatable: Bool) -> [String]? {
+    private static func texts(_ value: any TOMLValueConvertible, repeatable: Bool, boolean: Bool) -> [String]? {
         if let string = value.string {
             return repeatable ? string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : [string]
         }
         if let int = value.int { return [String(int)] }
+        if boolean { return value.bool.map { [String($0)] } }
         if repeatable, let array = value.array {
             var texts: [String] = []
             for element in array {

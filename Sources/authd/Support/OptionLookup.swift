@@ -109,9 +109,10 @@ final class OptionLookup {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Whole numbers bare, everything else a TOML basic string.
+    /// Whole numbers and booleans bare, everything else a TOML basic string.
     private static func literal(_ text: String) -> String {
         if let number = Int(text), String(number) == text { return text }
+        if text == "true" || text == "false" { return text }
         return quoted(text)
     }
 
