@@ -62,7 +62,7 @@ import Testing
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try ChildProcess.launch(process)
+            try process.run()
 
             let watcher = try SQLiteConnection(path: sandbox.db)
             defer { watcher.close() }

@@ -2,7 +2,6 @@ import Foundation
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
 import Testing
 
 /// What one run of the `authd` binary produced.
@@ -74,7 +73,7 @@ enum AuthdProcess {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try ChildProcess.launch(process)
+        try process.run()
 
         let box = ProcessBox(process)
         return await withTaskCancellationHandler {
@@ -107,20 +106,11 @@ enum AuthdProcess {
     }
 }
 
-/// Starting children and reading their pipes, made safe for many tests at once.
+/// Reading children's pipes safely while many tests run at once.
 ///
-/// Foundation's `Process.run` on Linux is not safe to call from several threads at once:
-/// parallel suites crashed inside it (a bad read in `memmove`). And Foundation's
-/// `FileHandle` reads stop the process on EINTR, which a child exiting can cause. So every
-/// test starts its children through ``launch(_:)`` and reads pipes with ``read(_:)``.
+/// Foundation's `FileHandle` reads stop the process on EINTR, which a child exiting can
+/// cause; these retry instead.
 enum ChildProcess {
-    private static let launching = Mutex(())
-
-    /// `process.run()`, one at a time across the whole test process.
-    static func launch(_ process: Process) throws {
-        try launching.withLock { _ in try process.run() }
-    }
-
     /// The next bytes from `handle` (blocking until some arrive); empty at end of file.
     static func read(_ handle: FileHandle) -> Data {
         var buffer = [UInt8](repeating: 0, count: 65_536)

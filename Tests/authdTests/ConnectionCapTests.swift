@@ -90,7 +90,7 @@ final class HeldConnections {
         process.arguments = ["python3", "-c", Self.script, String(port), String(count)]
         process.standardInput = input
         process.standardOutput = output
-        try ChildProcess.launch(process)
+        try process.run()
         let line = String(decoding: ChildProcess.read(output.fileHandleForReading), as: UTF8.self)
         guard line.hasPrefix("held") else {
             release()

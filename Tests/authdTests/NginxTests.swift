@@ -120,7 +120,7 @@ final class NginxProcess: @unchecked Sendable {
         process.arguments = ["-p", prefix, "-c", "\(prefix)/nginx.conf", "-e", "\(prefix)/error.log"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try ChildProcess.launch(process)
+        try process.run()
         // Ready when it accepts connections; fail if it exits (bad config) instead.
         while !FreePort.accepts(port) {
             guard process.isRunning else {

@@ -28,7 +28,7 @@ enum Terminal {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try ChildProcess.launch(process)
+        try process.run()
 
         let box = ProcessBox(process)
         return await withTaskCancellationHandler {

@@ -36,7 +36,7 @@ final class ServedProcess: @unchecked Sendable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try ChildProcess.launch(process)
+        try process.run()
 
         let (ports, continuation) = AsyncStream.makeStream(of: Int?.self)
         Thread.detachNewThread { [self] in
