@@ -31,7 +31,7 @@ public struct User: Sendable, Equatable {
         guard (1...maxNameBytes).contains(name.utf8.count) else {
             return "username must be 1 to \(maxNameBytes) bytes"
         }
-        guard !name.unicodeScalars.contains(where: isForbiddenInName) else {
+        guard !name.unicodeScalars.contains(where: ControlCharacters.contains) else {
             return "username must not contain control characters"
         }
         if let first = name.unicodeScalars.first, let last = name.unicodeScalars.last,
@@ -40,16 +40,6 @@ public struct User: Sendable, Equatable {
             return "username must not begin or end with white space"
         }
         return nil
-    }
-
-    /// Control characters (general category Cc: C0, DEL and C1) and the bidirectional
-    /// formatting controls (embeddings, overrides, isolates and the directional marks).
-    private static func isForbiddenInName(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.properties.generalCategory == .control { return true }
-        switch scalar.value {
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
-        default: return false
-        }
     }
 
     public static func isValidPassword(_ password: String) -> Bool {

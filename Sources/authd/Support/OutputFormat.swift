@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthService
+import AuthStore
 import Foundation
 
 /// `--format table|json|csv` for list commands.
@@ -66,26 +67,14 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
     // MARK: Table
 
-    /// Control characters a terminal would act on rather than show: every C0 and C1 control
-    /// and DEL (general category Cc: U+009B is an 8-bit CSI, a whole escape sequence), and
-    /// the bidirectional controls, which reorder what follows them on screen (U+202E makes
-    /// `gpj.exe` read as `exe.jpg`).
-    static func isTerminalControl(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: true  // Cc
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true  // bidi controls
-        default: false
-        }
-    }
-
-    /// `value` with each terminal control shown as `<U+XXXX>`: visible, so the admin sees
+    /// `value` with each control character (``ControlCharacters``) shown as `<U+XXXX>`: visible, so the admin sees
     /// that something was there and what, and harmless, so alignment and the terminal stay
     /// intact.
     static func printable(_ value: String) -> String {
-        guard value.unicodeScalars.contains(where: isTerminalControl) else { return value }
+        guard value.unicodeScalars.contains(where: ControlCharacters.contains) else { return value }
         var out = String.UnicodeScalarView()
         for scalar in value.unicodeScalars {
-            if isTerminalControl(scalar) {
+            if ControlCharacters.contains(scalar) {
                 out.append(contentsOf: codePoint(scalar).unicodeScalars)
             } else {
                 out.append(scalar)
@@ -107,11 +96,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     /// same text.
     static func jsonString(_ value: String) -> String {
         let quoted = WireBody.quoted(value)
-        guard quoted.unicodeScalars.contains(where: isTerminalControl) else { return quoted }
+        guard quoted.unicodeScalars.contains(where: ControlCharacters.contains) else { return quoted }
         var out = ""
         for scalar in quoted.unicodeScalars {
             // C0 controls are already escaped by WireBody; what is left here is C1, DEL and bidi.
-            if isTerminalControl(scalar) {
+            if ControlCharacters.contains(scalar) {
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             } else {
