@@ -26,9 +26,27 @@ final class RefusalLimiter: Sendable {
         var rows = 0
         var rowsByAddress: [String: Int] = [:]
         var summed = 0
-        /// The one address every summed refusal came from, or nil once there were several.
-        var summedAddress: String?
-        var summedFromSeveral = false
+        /// Where the summed refusals came from: the sum keeps the address only when it is one.
+        var summedFrom = Source.none
+    }
+
+    private enum Source {
+        case none
+        case one(String)
+        case several
+
+        mutating func add(_ address: String) {
+            switch self {
+            case .none: self = .one(address)
+            case .one(let known) where known == address: break
+            default: self = .several
+            }
+        }
+
+        var address: String {
+            if case .one(let address) = self { return address }
+            return ""
+        }
     }
 
     private struct State {
@@ -60,12 +78,7 @@ final class RefusalLimiter: Sendable {
                 return true
             }
             tally.summed += 1
-            if tally.summedAddress == nil, !tally.summedFromSeveral {
-                tally.summedAddress = entry.context.address
-            } else if tally.summedAddress != entry.context.address {
-                tally.summedAddress = nil
-                tally.summedFromSeveral = true
-            }
+            tally.summedFrom.add(entry.context.address)
             return false
         }
     }
@@ -103,7 +116,7 @@ final class RefusalLimiter: Sendable {
         for (kind, tally) in sums {
             var entry = AuditEntry(
                 event: kind.event, outcome: .failure, reason: kind.reason,
-                context: AuditContext(address: tally.summedAddress ?? ""))
+                context: AuditContext(address: tally.summedFrom.address))
             entry.count = tally.summed
             state.ended.append(entry)
         }
