@@ -24,6 +24,7 @@ mkdir -p "$tmp/credentials"
 sed '/^import AuthStore$/d' "$root/Sources/AuthService/Wire/Credentials.swift" > "$tmp/credentials/Credentials.swift"
 cp "$root/Sources/AuthStore/Crypto/Base64.swift" \
    "$root/Sources/AuthStore/Model/User.swift" \
+   "$root/Sources/AuthStore/Model/ControlCharacters.swift" \
    "$root/Sources/AuthStore/Model/Timestamp.swift" \
    "$here/FuzzCredentials.swift" "$tmp/credentials/"
 if grep -q '^import AuthStore' "$tmp/credentials/"*.swift; then
