@@ -17,7 +17,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 # FUZZ_OPT=-Onone keeps precondition messages (-O traps without printing them).
-flags=(-sanitize=fuzzer,address -parse-as-library "${FUZZ_OPT:--O}" -g)
+# -package-name: the copied model files declare `package` initialisers.
+flags=(-sanitize=fuzzer,address -parse-as-library "${FUZZ_OPT:--O}" -g -package-name authd)
 
 # Credentials: parser + its AuthStore dependencies, `import AuthStore` removed.
 mkdir -p "$tmp/credentials"

@@ -1,7 +1,8 @@
 import Foundation
 
 // Build-time tool: writes a Swift file holding each migration's name and exact text.
-// Usage: EmbedMigrations OUTPUT.swift FILE.sql...
+// Usage: EmbedMigrations OUTPUT.swift DECLARATION FILE.sql...
+// DECLARATION is what holds `files`: "extension EmbeddedMigrations" or "enum NAME".
 // Every character is escaped so the embedded text is byte-for-byte the file's text, which
 // the migrator's checksums depend on.
 
@@ -22,19 +23,19 @@ func swiftLiteral(_ text: String) -> String {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-guard let outputPath = arguments.first else {
-    FileHandle.standardError.write(Data("usage: EmbedMigrations OUTPUT.swift FILE.sql...\n".utf8))
+guard arguments.count >= 2, let outputPath = arguments.first else {
+    FileHandle.standardError.write(Data("usage: EmbedMigrations OUTPUT.swift DECLARATION FILE.sql...\n".utf8))
     exit(2)
 }
 
 var source = """
     // Generated at build time by EmbedMigrations from migrations/*.sql. Do not edit.
 
-    extension EmbeddedMigrations {
+    \(arguments.dropFirst().first!) {
         static let files: [(name: String, sql: String)] = [
 
     """
-for path in arguments.dropFirst() {
+for path in arguments.dropFirst(2) {
     let url = URL(fileURLWithPath: path)
     guard let data = FileManager.default.contents(atPath: path),
         let text = String(data: data, encoding: .utf8)

@@ -121,6 +121,13 @@ public struct AuthRoutes: Sendable {
         } catch {
             throw APIError.unavailable
         }
+        // Another replica ran a newer authd's migrations: this binary may no longer write
+        // what the schema expects. Draining it is the rolling upgrade's next step.
+        guard version <= authenticator.store.knownSchemaVersion else {
+            context.logger.warning(
+                "/healthz: database schema \(version) is newer than this authd knows (\(authenticator.store.knownSchemaVersion)); upgrade this replica")
+            throw APIError.unavailable
+        }
         return JSONResponse.make(status: .ok, body: #"{"status":"ok"}"#, headers: [.schemaVersion: String(version)])
     }
 

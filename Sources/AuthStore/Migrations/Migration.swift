@@ -8,7 +8,7 @@ public struct Migration: Sendable, Equatable {
     /// Hex SHA-256 of the file's bytes; an applied migration must keep it.
     public let checksum: String
 
-    init?(fileName: String, sql: String) {
+    package init?(fileName: String, sql: String) {
         guard let prefix = fileName.split(separator: "_").first, let version = Int(prefix), version > 0 else {
             return nil
         }

@@ -5,5 +5,11 @@ public struct MigrationStatus: Sendable, Equatable {
     /// When it was applied; `nil` while pending.
     public let appliedAt: Timestamp?
 
+    package init(version: Int, name: String, appliedAt: Timestamp?) {
+        self.version = version
+        self.name = name
+        self.appliedAt = appliedAt
+    }
+
     public var isApplied: Bool { appliedAt != nil }
 }

@@ -18,19 +18,11 @@ struct Migrator {
         self.migrations = migrations
     }
 
-    private struct Applied {
-        let version: Int
-        let name: String
-        let checksum: String
-        let appliedAt: Timestamp
-    }
-
     /// Brings the database up to date. Returns the migrations it applied.
     @discardableResult
     func migrate(_ connection: SQLiteConnection, now: () -> Timestamp = Timestamp.now) throws -> [Migration] {
         try createTable(connection)
-        let applied = try check(connection)
-        let pending = migrations.filter { applied[$0.version] == nil }
+        let pending = try ledger(connection).pending
         guard !pending.isEmpty else { return [] }
         try connection.execute("PRAGMA foreign_keys = OFF")
         do {
@@ -72,10 +64,7 @@ struct Migrator {
         let hasTable =
             try connection.scalarInt(
                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'") > 0
-        let applied = hasTable ? try check(connection) : [:]
-        return migrations.map {
-            MigrationStatus(version: $0.version, name: $0.name, appliedAt: applied[$0.version]?.appliedAt)
-        }
+        return try hasTable ? ledger(connection).status : MigrationLedger(migrations: migrations, entries: []).status
     }
 
     private func createTable(_ connection: SQLiteConnection) throws {
@@ -90,28 +79,12 @@ struct Migrator {
             """)
     }
 
-    private func check(_ connection: SQLiteConnection) throws -> [Int: Applied] {
-        let rows = try connection.query("SELECT version, name, checksum, applied_at FROM schema_migrations") {
-            Applied(
+    private func ledger(_ connection: SQLiteConnection) throws -> MigrationLedger {
+        let entries = try connection.query("SELECT version, name, checksum, applied_at FROM schema_migrations") {
+            MigrationLedger.Entry(
                 version: $0.int(0), name: $0.string(1), checksum: $0.string(2),
                 appliedAt: Timestamp(microseconds: $0.int64(3)))
         }
-        let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
-        var applied: [Int: Applied] = [:]
-        for row in rows.sorted(by: { $0.version < $1.version }) {
-            guard let migration = known[row.version] else {
-                throw StoreError(
-                    .newerDatabase,
-                    "database has migration \(row.name), which this authd does not know: it was written by a newer version"
-                )
-            }
-            guard migration.checksum == row.checksum else {
-                throw StoreError(
-                    .migrationChanged,
-                    "migration \(migration.name) differs from the one applied to this database (checksum mismatch)")
-            }
-            applied[row.version] = row
-        }
-        return applied
+        return try MigrationLedger(migrations: migrations, entries: entries)
     }
 }

@@ -96,4 +96,11 @@ public struct AuditRecord: Sendable, Equatable {
     public let time: Timestamp
     public let entry: AuditEntry
     public let hash: [UInt8]
+
+    package init(id: Int64, time: Timestamp, entry: AuditEntry, hash: [UInt8]) {
+        self.id = id
+        self.time = time
+        self.entry = entry
+        self.hash = hash
+    }
 }

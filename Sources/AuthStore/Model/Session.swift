@@ -9,6 +9,16 @@ public struct Session: Sendable, Equatable {
     public let address: String
     public let userAgent: String
 
+    package init(id: String, username: String, createdAt: Timestamp, expiresAt: Timestamp, lastSeenAt: Timestamp, address: String, userAgent: String) {
+        self.id = id
+        self.username = username
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.lastSeenAt = lastSeenAt
+        self.address = address
+        self.userAgent = userAgent
+    }
+
     /// Whether the session is past its absolute lifetime or idle for longer than allowed.
     public func isExpired(at now: Timestamp, policy: SessionPolicy) -> Bool {
         if now >= expiresAt { return true }

@@ -49,4 +49,12 @@ public struct ThrottleEntry: Sendable, Equatable {
     public let failures: Int
     public let first: Timestamp
     public let last: Timestamp
+
+    package init(username: String, address: String, failures: Int, first: Timestamp, last: Timestamp) {
+        self.username = username
+        self.address = address
+        self.failures = failures
+        self.first = first
+        self.last = last
+    }
 }

@@ -8,6 +8,15 @@ public struct User: Sendable, Equatable {
     public let createdAt: Timestamp
     public let updatedAt: Timestamp
 
+    package init(id: Int64, name: String, passwordHash: String, disabled: Bool, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.id = id
+        self.name = name
+        self.passwordHash = passwordHash
+        self.disabled = disabled
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     /// Usernames are 1–128 bytes of UTF-8 (API.md "Passwords").
     public static let maxNameBytes = 128
     /// Passwords are 1–1024 bytes of UTF-8.

@@ -7,10 +7,10 @@
 /// deleting it means deleting every row up to it. So the anchor must lie within the range of
 /// the newest `audit_prune` row in the chain; an anchor past it, or an anchor with no prune
 /// row at all, is a truncation. Plain code over values, so every engine shares it.
-enum AuditAnchorCheck {
+package enum AuditAnchorCheck {
     /// What explains an anchor at `anchorID` (0: none), given the newest `audit_prune` row in
     /// the chain.
-    static func record(anchorID: Int64, newestPrune: (id: Int64, detail: String)?) -> AuditVerification.AnchorRecord {
+    package static func record(anchorID: Int64, newestPrune: (id: Int64, detail: String)?) -> AuditVerification.AnchorRecord {
         guard let newestPrune else { return anchorID == 0 ? .neverPruned : .unrecorded }
         guard let range = AuditPruneRange(detail: newestPrune.detail) else {
             return anchorID == 0 ? .neverPruned : .unprovable(pruneRow: newestPrune.id)
@@ -25,7 +25,7 @@ enum AuditAnchorCheck {
     ///   - found: the stored hash of `expected.id` when that row is in the chain.
     ///   - record: what explains the anchor (``record(anchorID:newestPrune:)``).
     ///   - prunes: the ranged `audit_prune` rows in the chain, oldest first.
-    static func outcome(
+    package static func outcome(
         of expected: AuditChainPoint, anchor: AuditChainPoint?, found: [UInt8]?,
         record: AuditVerification.AnchorRecord, prunes: [(id: Int64, range: AuditPruneRange)]
     ) -> AuditExpectationOutcome {

@@ -3,8 +3,8 @@
 /// Each row's hash is SHA-256 over the previous row's hash and the row's canonical content
 /// (every field, length-prefixed so no two rows encode alike). The first row chains to
 /// `genesis`; after pruning, to the hash of the last pruned row (the anchor).
-enum AuditChain {
-    static let genesis = [UInt8](repeating: 0, count: 32)
+package enum AuditChain {
+    package static let genesis = [UInt8](repeating: 0, count: 32)
 
     /// The row's hash.
     ///
@@ -16,7 +16,7 @@ enum AuditChain {
     /// in exactly one way, so their number (10 or 12) is part of what is hashed, and a row
     /// with a count or detail never encodes like one without. Both are always appended
     /// together so that a count of "5" cannot encode like a detail of "5".
-    static func hash(previous: [UInt8], id: Int64, time: Timestamp, entry: AuditEntry) -> [UInt8] {
+    package static func hash(previous: [UInt8], id: Int64, time: Timestamp, entry: AuditEntry) -> [UInt8] {
         var bytes = previous
         var fields = [
             String(id), String(time.microseconds), entry.event.rawValue, entry.outcome.rawValue,
@@ -37,12 +37,9 @@ enum AuditChain {
         return SHA256.digest(bytes)
     }
 
-    /// Appends `entry` inside the caller's write transaction. Only the single writer calls
-    /// this, so the row read as "previous" is the last one and the chain cannot fork.
-    ///
-    /// The recorded time never goes below the previous row's: if the wall clock steps back,
-    /// the row keeps the previous time. Time is therefore non-decreasing in id, which lets
-    /// `queryAudit` turn a time bound into an id bound and `audit verify` check the order.
+    /// Appends `entry` inside the caller's write transaction on SQLite. Only the single
+    /// writer calls this, so the row read as "previous" is the last one and the chain cannot
+    /// fork; ``AuditChainTip`` decides the row.
     @discardableResult
     static func append(_ entry: AuditEntry, at now: Timestamp, on connection: SQLiteConnection) throws -> Int64 {
         let last = try connection.queryFirst("SELECT hash, time FROM audit_log ORDER BY id DESC LIMIT 1") {
@@ -52,23 +49,22 @@ enum AuditChain {
             try last?.hash
             ?? connection.queryFirst("SELECT hash FROM audit_anchor WHERE id = 1") { $0.bytes(0) }
             ?? genesis
-        let time = max(now, last?.time ?? now)
         // AUTOINCREMENT keeps ids increasing even after the newest rows are gone; the id is
         // part of the hashed content, so it is chosen before the insert.
-        let id =
-            try connection.scalarInt("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
-            + 1
-        let hash = hash(previous: previous, id: id, time: time, entry: entry)
+        let lastID = try connection.scalarInt(
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
+        var tip = AuditChainTip(id: lastID, time: last?.time, hash: previous)
+        let row = tip.append(entry, at: now)
         try connection.run(
             """
             INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent, request_id,
                 count, detail, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            id, time.microseconds, entry.event.rawValue, entry.outcome.rawValue, entry.reason?.rawValue ?? "",
+            row.id, row.time.microseconds, entry.event.rawValue, entry.outcome.rawValue, entry.reason?.rawValue ?? "",
             entry.username, entry.session, entry.context.address, entry.context.userAgent, entry.context.requestID,
-            Int64(entry.count), entry.detail, hash
+            Int64(entry.count), entry.detail, row.hash
         )
-        return id
+        return row.id
     }
 }

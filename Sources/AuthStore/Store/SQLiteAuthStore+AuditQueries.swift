@@ -124,67 +124,18 @@ extension SQLiteAuthStore {
             let anchor = try connection.queryFirst("SELECT last_id, hash FROM audit_anchor WHERE id = 1") {
                 ($0.int64(0), $0.bytes(1))
             }
-            var previous = anchor?.1 ?? AuditChain.genesis
-            var expectedID = (anchor?.0 ?? 0) + 1
-            var previousTime: Timestamp?
             let orderedFrom = try AuditOrdering.read(on: connection).orderedFrom
-            var checked = 0
-            var failure: AuditVerification.Failure?
-            let wanted = Set(expected.map(\.id))
-            var found: [Int64: [UInt8]] = [:]
-            var newestPrune: (id: Int64, detail: String)?
-            var prunes: [(id: Int64, range: AuditPruneRange)] = []
+            var verifier = AuditChainVerifier(
+                anchor: anchor.map { (id: $0.0, hash: $0.1) }, orderedFrom: orderedFrom, expecting: expected,
+                total: total, progress: progress)
             // Streamed row by row: memory stays flat however long the log is.
             try connection.forEachRow("SELECT \(Self.auditColumns) FROM audit_log ORDER BY id") { row in
-                let record = Self.auditRecord(from: row)
-                let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
-                if record.id != expectedID || !ConstantTime.equal(hash, record.hash) {
-                    failure = .brokenChain(at: record.id)
-                    return false
-                }
-                // Queries rely on time never decreasing (`AuditChain.append`); a valid hash
-                // with an earlier time means a row written by something other than authd's
-                // writer. Rows up to the boundary may be out of order (``AuditOrdering``).
-                if record.id > orderedFrom, let previousTime, record.time < previousTime {
-                    failure = .timeGoesBackwards(at: record.id)
-                    return false
-                }
-                if record.entry.event == .auditPrune {
-                    newestPrune = (record.id, record.entry.detail)
-                    if let range = AuditPruneRange(detail: record.entry.detail) { prunes.append((record.id, range)) }
-                }
-                if wanted.contains(record.id) { found[record.id] = record.hash }
-                previous = record.hash
-                previousTime = record.time
-                expectedID = record.id + 1
-                checked += 1
-                if checked % 100_000 == 0 { progress(checked, total) }
-                return true
+                verifier.check(Self.auditRecord(from: row))
             }
-            if failure == nil {
-                // Rows deleted from the end leave no successor to break; AUTOINCREMENT's
-                // high-water mark still remembers them.
-                let highest = try connection.scalarInt(
-                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
-                if highest >= expectedID { failure = .brokenChain(at: expectedID) }
-            }
-            let anchorPoint = anchor.map { AuditChainPoint(id: $0.0, hash: Hex.encode($0.1)) }
-            let record = AuditAnchorCheck.record(anchorID: anchor?.0 ?? 0, newestPrune: newestPrune)
-            if failure == nil, record == .unrecorded { failure = .unrecordedPrune(anchor: anchor?.0 ?? 0) }
-            // The head is the last row checked; with no row left, the anchor.
-            let head =
-                expectedID > 1 ? AuditChainPoint(id: expectedID - 1, hash: Hex.encode(previous)) : nil
-            let checks = expected.map { point in
-                AuditExpectationCheck(
-                    expected: point,
-                    outcome: AuditAnchorCheck.outcome(
-                        of: point, anchor: anchorPoint, found: found[point.id], record: record, prunes: prunes))
-            }
-            // Reported from the first row checked when pruning has passed the boundary.
-            return AuditVerification(
-                checked: checked, failure: failure, headHash: Hex.encode(previous),
-                orderCheckedFrom: max(orderedFrom, (anchor?.0 ?? 0) + 1), anchor: anchorPoint, head: head,
-                anchorRecord: record, expectations: checks)
+            // AUTOINCREMENT's high-water mark remembers rows deleted from the end.
+            let highest = try connection.scalarInt(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
+            return verifier.finish(highestIssuedID: highest)
         }
     }
 }

@@ -15,6 +15,8 @@ public final class SQLiteAuthStore: AuthStorage {
     }
 
     public let path: String
+    public var location: String { path }
+    public var knownSchemaVersion: Int { Migrator().migrations.last?.version ?? 0 }
     public let mode: OpenMode
     /// Files whose group and other permission bits ``open(path:mode:migrate:readers:observer:)``
     /// removed, for the caller to report (the store itself prints and logs nothing).
