@@ -23,6 +23,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // `authd serve --config FILE`: TOML is not something to parse by hand.
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // PostgreSQL storage engine (several replicas on one database): the wire protocol,
+        // TLS and a connection pool. Alone, without postgres-kit or Fluent: an ORM and its
+        // own migration system would fight the checksummed migrator and the audit chain lock.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already in postgres-nio's graph: the TLS settings for sslmode=verify-full.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Tests only: property-based checks of the header parser, the time formatter and the
         // duration parser.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -58,6 +64,18 @@ let package = Package(
             ],
             plugins: ["EmbedMigrationsPlugin"]
         ),
+        // Persistence on PostgreSQL: the same protocols as AuthStore's SQLite engine.
+        .target(
+            name: "AuthStorePostgres",
+            dependencies: [
+                "AuthStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedMigrationsPlugin"]
+        ),
         // HTTP API and the login/logout logic.
         .target(
             name: "AuthService",
@@ -81,6 +99,7 @@ let package = Package(
             name: "authd",
             dependencies: [
                 "AuthStore",
+                "AuthStorePostgres",
                 "AuthService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -92,7 +111,15 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "AuthStoreTests", dependencies: ["AuthStore"]),
+        .testTarget(
+            name: "AuthStoreTests",
+            dependencies: [
+                "AuthStore",
+                "AuthStorePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "AuthServiceTests",
             dependencies: [

@@ -48,8 +48,8 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
         #expect(a != b)
     }
 
-    @Test func everyStoredRowChainsToTheOneBefore() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func everyStoredRowChainsToTheOneBefore(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(
                 name: "alice", passwordHash: Fixture.hashA, at: t0, context: .commandLine)
             let session = try await store.openSession(alice, token: "a", at: t0 + .seconds(1))
@@ -79,8 +79,8 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
         }
     }
 
-    @Test func anEditedRowBreaksTheChain() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func anEditedRowBreaksTheChain(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             for second in 0..<4 {
                 try await store.recordAudit(
                     .failure(.login, .badPassword, username: "u\(second)", context: context),
@@ -88,14 +88,14 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
             }
             #expect(firstBrokenLink(try await store.allAudit()) == nil)
 
-            try await store.write { try $0.run("UPDATE audit_log SET reason = 'unknown_user' WHERE id = 3") }
+            try await store.tamper("UPDATE audit_log SET reason = 'unknown_user' WHERE id = 3")
 
             #expect(firstBrokenLink(try await store.allAudit()) == 3)
         }
     }
 
-    @Test func idsAreNotReusedAndTheChainResumesFromTheAnchor() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func idsAreNotReusedAndTheChainResumesFromTheAnchor(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             for second in 0..<3 {
                 try await store.recordAudit(
                     .failure(.login, .badPassword, username: "u", context: context),
@@ -103,10 +103,9 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
             }
             let last = try #require(try await store.recentAudit(limit: 1).first)
             // Prune everything the way a pruning command would: keep the last hash as the anchor.
-            try await store.write { connection in
-                try connection.run("INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, ?, ?)", last.id, last.hash)
-                try connection.run("DELETE FROM audit_log")
-            }
+            try await store.tamper(
+                "INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, \(last.id), \(engine.blobLiteral(last.hash)))")
+            try await store.tamper("DELETE FROM audit_log")
 
             try await store.recordAudit(
                 .success(.auditPrune, username: "", context: .commandLine), at: t0 + .seconds(9))
@@ -118,8 +117,8 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
         }
     }
 
-    @Test func recentAuditIsNewestFirstAndLimited() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func recentAuditIsNewestFirstAndLimited(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             for second in 0..<5 {
                 try await store.recordAudit(
                     .failure(.verify, .badToken, context: context), at: t0 + .seconds(Int64(second)))

@@ -10,7 +10,7 @@ import Testing
     let context = AuditContext(address: "198.51.100.0/24", userAgent: "", requestID: "")
 
     /// Rows 1–3: a plain failure, a summed one (count 37), another plain one.
-    private func seed(_ store: SQLiteAuthStore) async throws {
+    private func seed(_ store: any AuthStorage) async throws {
         try await store.recordAudit(.failure(.verify, .badToken, context: context), at: t0)
         try await store.recordAudit(.failure(.verify, .badToken, context: context, count: 37), at: t0 + .seconds(1))
         try await store.recordAudit(.failure(.logout, .malformed, context: context), at: t0 + .seconds(2))
@@ -40,8 +40,8 @@ import Testing
                 != AuditChain.hash(previous: AuditChain.genesis, id: 1, time: t0, entry: detailFive))
     }
 
-    @Test func countsAreStoredAndTheChainVerifies() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func countsAreStoredAndTheChainVerifies(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             try await seed(store)
             #expect(try await store.allAudit().map(\.entry.count) == [1, 37, 1])
             let result = try await store.verifyAuditChain { _, _ in }
@@ -49,23 +49,21 @@ import Testing
         }
     }
 
-    @Test func changingACountBreaksTheChainAtThatRow() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func changingACountBreaksTheChainAtThatRow(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await seed(store)
-            let connection = try SQLiteConnection(path: directory.file("auth.db"))
-            try connection.execute("UPDATE audit_log SET count = 36 WHERE id = 2")
+            try await store.tamper("UPDATE audit_log SET count = 36 WHERE id = 2")
             #expect(try await store.verifyAuditChain { _, _ in }.failure == .brokenChain(at: 2))
             // Raising a plain row's count is caught as well, though its stored hash never
             // covered a count field.
-            try connection.execute(
+            try await store.tamper(
                 "UPDATE audit_log SET count = 37 WHERE id = 2; UPDATE audit_log SET count = 2 WHERE id = 3")
-            connection.close()
             #expect(try await store.verifyAuditChain { _, _ in }.failure == .brokenChain(at: 3))
         }
     }
 
-    @Test func aCountBelowOneIsRefused() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func aCountBelowOneIsRefused(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let code = await storeErrorCode {
                 try await store.recordAudit(.failure(.verify, .badToken, context: context, count: 0), at: t0)
             }

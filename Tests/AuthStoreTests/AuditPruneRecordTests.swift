@@ -8,7 +8,7 @@ import Testing
     private let base = Timestamp(seconds: 1_800_000_000)
 
     /// Rows 1…n, one second apart from `base`.
-    private func seed(_ store: SQLiteAuthStore, _ count: Int, from first: Int = 0) async throws {
+    private func seed(_ store: any AuthStorage, _ count: Int, from first: Int = 0) async throws {
         for index in first..<(first + count) {
             try await store.recordAudit(
                 .failure(.login, .badPassword, username: "u\(index)", context: Fixture.context),
@@ -16,17 +16,10 @@ import Testing
         }
     }
 
-    private func sql(_ directory: TemporaryDirectory, _ statements: String) throws {
-        let connection = try SQLiteConnection(path: directory.file("auth.db"))
-        defer { connection.close() }
-        try connection.execute(statements)
-    }
-
     /// Deletes rows 1…`last` and stores row `last`'s hash as the anchor, as someone with
     /// write access to the file would: the remaining chain still hashes correctly.
-    private func truncate(_ directory: TemporaryDirectory, through last: Int64) throws {
-        try sql(
-            directory,
+    private func truncate(_ store: any AuthStorage, through last: Int64) async throws {
+        try await store.tamper(
             """
             INSERT INTO audit_anchor (id, last_id, hash) SELECT 1, id, hash FROM audit_log WHERE id = \(last)
                 ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash;
@@ -34,8 +27,8 @@ import Testing
             """)
     }
 
-    @Test func thePruneRowRecordsItsRange() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func thePruneRowRecordsItsRange(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             try await seed(store, 10)
             let result = try await store.pruneAudit(
                 before: base + .seconds(6), batchSize: 4, at: base + .seconds(100), context: .commandLine)
@@ -63,8 +56,8 @@ import Testing
     /// A prune stopped after its record and its first batch (simulated: the record and one
     /// batch are written the way `pruneAudit` writes them) verifies, is reported unfinished,
     /// and the next prune records the rest and finishes.
-    @Test func anInterruptedPruneVerifiesAndTheNextOneFinishesIt() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func anInterruptedPruneVerifiesAndTheNextOneFinishesIt(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await seed(store, 10)
             let range = AuditPruneRange(first: 1, last: 8, rows: 8)
             try await store.recordAudit(
@@ -72,7 +65,7 @@ import Testing
                     event: .auditPrune, outcome: .success, context: .commandLine,
                     detail: range.detail(before: base + .seconds(8))),
                 at: base + .seconds(50))
-            try truncate(directory, through: 3)
+            try await truncate(store, through: 3)
             let interrupted = try await store.verifyAuditChain { _, _ in }
             #expect(interrupted.isIntact)
             #expect(interrupted.isUnfinished)
@@ -88,10 +81,10 @@ import Testing
 
     /// Rows 1…N deleted and the anchor set to row N's hash: the chain from there hashes
     /// correctly, but no recorded prune reaches row N.
-    @Test func aForgedTruncationIsDetected() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func aForgedTruncationIsDetected(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await seed(store, 10)
-            try truncate(directory, through: 4)
+            try await truncate(store, through: 4)
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.failure == .unrecordedPrune(anchor: 4))
             #expect(result.anchorRecord == .unrecorded)
@@ -99,13 +92,13 @@ import Testing
     }
 
     /// The same after an honest prune: the anchor moved past the range the prune recorded.
-    @Test func aTruncationPastAnHonestPruneIsDetected() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func aTruncationPastAnHonestPruneIsDetected(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await seed(store, 10)
             try await store.pruneAudit(
                 before: base + .seconds(3), batchSize: 10, at: base + .seconds(20), context: .commandLine)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
-            try truncate(directory, through: 6)
+            try await truncate(store, through: 6)
             #expect(try await store.verifyAuditChain { _, _ in }.failure == .unrecordedPrune(anchor: 6))
             // And prune will not build a record on top of it.
             let code = await storeErrorCode {
@@ -117,8 +110,8 @@ import Testing
         }
     }
 
-    @Test func expectedRowsAreFoundPrunedOrMissing() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func expectedRowsAreFoundPrunedOrMissing(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await seed(store, 10)
             let rows = try await store.allAudit()
             func point(_ id: Int64) -> AuditChainPoint {
@@ -149,7 +142,7 @@ import Testing
                     .expectations.map(\.outcome) == [.missing])
 
             // Then rows 12–13 removed by hand: row 12 is no longer explained.
-            try truncate(directory, through: 13)
+            try await truncate(store, through: 13)
             let forged = try await store.verifyAuditChain(expecting: [point(2)]) { _, _ in }
             #expect(forged.failure == .unrecordedPrune(anchor: 13))
             #expect(forged.expectations.map(\.outcome) == [.missing])
@@ -159,11 +152,11 @@ import Testing
     /// A log pruned by an authd before 0004 has an `audit_prune` row with no range: the
     /// anchor cannot be checked, so rows below it are only as good as an `--expect`, which
     /// fails for them (nothing records that a prune removed them).
-    @Test func aPruneWithoutARangeIsUnprovable() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func aPruneWithoutARangeIsUnprovable(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await seed(store, 6)
             let recorded = try #require(try await store.allAudit().first { $0.id == 2 })
-            try truncate(directory, through: 3)
+            try await truncate(store, through: 3)
             try await store.recordAudit(
                 .success(.auditPrune, username: "", context: .commandLine), at: base + .seconds(9))
             let result = try await store.verifyAuditChain(

@@ -6,7 +6,7 @@ import Testing
 /// Times of the seeded audit rows: row n is at `auditBase + (n - 1) s`.
 private let auditBase = Timestamp(seconds: 1_800_000_000)
 
-extension SQLiteAuthStore {
+extension AuthStorage {
     /// Rows 1…n, one second apart from `auditBase`, cycling users, events, outcomes and
     /// addresses; user agents hold a comma, quotes and a newline.
     fileprivate func seedAudit(_ count: Int) async throws {
@@ -27,16 +27,16 @@ extension SQLiteAuthStore {
 }
 
 @Suite struct AuditQueryTests {
-    @Test func newestFirstWithLimit() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func newestFirstWithLimit(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(10)
             let rows = try await store.queryAudit(AuditQuery(limit: 4))
             #expect(rows.map(\.id) == [10, 9, 8, 7])
         }
     }
 
-    @Test func eachFilterAlone() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func eachFilterAlone(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(12)
             let byUser = try await store.queryAudit(AuditQuery(username: "bob"))
             #expect(!byUser.isEmpty && byUser.allSatisfy { $0.entry.username == "bob" })
@@ -57,8 +57,8 @@ extension SQLiteAuthStore {
         }
     }
 
-    @Test func filtersCombine() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func filtersCombine(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(30)
             let rows = try await store.queryAudit(
                 AuditQuery(
@@ -72,8 +72,8 @@ extension SQLiteAuthStore {
 
     /// Every combination of filters returns exactly what filtering all rows by hand does:
     /// the index choice, the id bounds and the per-event merge change the cost, never the rows.
-    @Test func everyCombinationMatchesFilteringByHand() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func everyCombinationMatchesFilteringByHand(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(30)
             let all = try await store.queryAudit(AuditQuery(limit: 1_000))
             #expect(all.map(\.id) == Array((1...30).reversed()))
@@ -112,8 +112,8 @@ extension SQLiteAuthStore {
 
     /// A wall clock that steps back does not make the log's time go back: the row keeps
     /// the previous time, so time windows stay id ranges (ties included).
-    @Test func timeNeverGoesBackwards() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func timeNeverGoesBackwards(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             let base = auditBase
             for offset in [10, 5, 6, 20] {
                 try await store.recordAudit(
@@ -134,14 +134,8 @@ extension SQLiteAuthStore {
 }
 
 @Suite struct AuditVerifyTests {
-    private func tamper(_ directory: TemporaryDirectory, _ sql: String) throws {
-        let connection = try SQLiteConnection(path: directory.file("auth.db"))
-        try connection.execute(sql)
-        connection.close()
-    }
-
-    @Test func intactChainVerifies() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func intactChainVerifies(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(20)
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.isIntact)
@@ -150,36 +144,35 @@ extension SQLiteAuthStore {
         }
     }
 
-    @Test func editedFieldIsDetected() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func editedFieldIsDetected(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(10)
-            try tamper(directory, "UPDATE audit_log SET address = '1.2.3.4' WHERE id = 4")
+            try await store.tamper("UPDATE audit_log SET address = '1.2.3.4' WHERE id = 4")
             #expect(try await store.verifyAuditChain { _, _ in }.failure == .brokenChain(at: 4))
         }
     }
 
-    @Test func deletedRowIsDetected() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func deletedRowIsDetected(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(10)
-            try tamper(directory, "DELETE FROM audit_log WHERE id = 6")
+            try await store.tamper("DELETE FROM audit_log WHERE id = 6")
             #expect(try await store.verifyAuditChain { _, _ in }.firstBadID == 7)
         }
     }
 
-    @Test func deletedNewestRowIsDetected() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func deletedNewestRowIsDetected(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(10)
-            try tamper(directory, "DELETE FROM audit_log WHERE id = 10")
+            try await store.tamper("DELETE FROM audit_log WHERE id = 10")
             #expect(try await store.verifyAuditChain { _, _ in }.firstBadID == 10)
         }
     }
 
-    @Test func insertedRowIsDetected() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func insertedRowIsDetected(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(10)
             // Make room by shifting ids, then slip a forged row in with a copied hash.
-            try tamper(
-                directory,
+            try await store.tamper(
                 """
                 UPDATE audit_log SET id = id + 100 WHERE id > 5;
                 INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash)
@@ -192,17 +185,17 @@ extension SQLiteAuthStore {
 
     /// A row whose time is earlier than its predecessor's, with every hash recomputed so
     /// the chain itself is intact: authd's writer never records that, so verify names it.
-    @Test func timeGoingBackwardsIsDetected() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func timeGoingBackwardsIsDetected(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(8)
-            try moveAuditRowBackAndRechain(directory, row: 5)
+            try await moveAuditRowBackAndRechain(store, engine, row: 5)
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.failure == .timeGoesBackwards(at: 5))
         }
     }
 
-    @Test func pruneKeepsTheChainVerifiableAndIsAudited() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func pruneKeepsTheChainVerifiableAndIsAudited(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(25)
             let deleted = try await store.pruneAudit(
                 before: auditBase + .seconds(12), batchSize: 5, at: auditBase + .seconds(100), context: .commandLine)
@@ -224,8 +217,8 @@ extension SQLiteAuthStore {
         }
     }
 
-    @Test func pruningEverythingStillVerifies() async throws {
-        try await withStore { store, directory in
+    @Test(arguments: Engine.all) func pruningEverythingStillVerifies(engine: Engine) async throws {
+        try await withStore(engine) { store, directory in
             try await store.seedAudit(5)
             #expect(
                 try await store.pruneAudit(

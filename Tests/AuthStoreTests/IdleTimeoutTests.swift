@@ -11,7 +11,7 @@ import Testing
 
     /// Uses `token` at `time`; records an issue naming `step` unless the session is valid.
     private func use(
-        _ store: SQLiteAuthStore, _ token: String, at time: Timestamp, policy: SessionPolicy, step: String
+        _ store: any AuthStorage, _ token: String, at time: Timestamp, policy: SessionPolicy, step: String
     ) async throws {
         let lookup = try await store.verifySession(
             tokenHash: Fixture.tokenHash(token), policy: policy, at: time, context: context)

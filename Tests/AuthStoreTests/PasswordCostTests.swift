@@ -3,8 +3,8 @@ import Testing
 @testable import AuthStore
 
 @Suite struct PasswordCostTests {
-    @Test func maxPasswordIterationsReadsTheCostliestStoredHash() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func maxPasswordIterationsReadsTheCostliestStoredHash(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             #expect(try await store.maxPasswordIterations() == nil)
             let cheap = PasswordHasher(iterations: 1_000).hash("a")
             let dear = PasswordHasher(iterations: 12_345).hash("b")

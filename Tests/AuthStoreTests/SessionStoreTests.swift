@@ -10,12 +10,12 @@ import Testing
     let policy = SessionPolicy(lifetime: .seconds(3600), idleTimeout: .seconds(600))
 
     /// `last_seen_at` as stored, bypassing what `verifySession` returns.
-    private func storedLastSeen(_ store: SQLiteAuthStore, _ id: String) async throws -> Timestamp? {
+    private func storedLastSeen(_ store: any AuthStorage, _ id: String) async throws -> Timestamp? {
         try await store.sessions(username: nil).first { $0.id == id }?.lastSeenAt
     }
 
-    @Test func createSessionStoresItAndAuditsTheLogin() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func createSessionStoresItAndAuditsTheLogin(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let at = t0 + .seconds(5)
 
@@ -40,13 +40,13 @@ import Testing
                         event: .login, outcome: .success, reason: nil, username: "alice",
                         session: session.id, context: context))
             // Only the token's hash is stored.
-            let stored = try await store.read { try $0.query("SELECT token_hash FROM sessions", []) { $0.bytes(0) } }
+            let stored = try await store.storedTokenHashes()
             #expect(stored == [Fixture.tokenHash("a")])
         }
     }
 
-    @Test func sessionIDsAreDistinctAndListedNewestFirst() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func sessionIDsAreDistinctAndListedNewestFirst(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let first = try await store.openSession(alice, token: "1", at: t0)
             let second = try await store.openSession(alice, token: "2", at: t0 + .seconds(1))
@@ -56,8 +56,8 @@ import Testing
         }
     }
 
-    @Test func createSessionWithRehashReplacesTheHash() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func createSessionWithRehashReplacesTheHash(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.createSession(
                 for: alice, tokenHash: Fixture.tokenHash("a"), policy: policy,
@@ -69,8 +69,8 @@ import Testing
         }
     }
 
-    @Test func createSessionRefusesAUserThatChangedMeanwhile() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func createSessionRefusesAUserThatChangedMeanwhile(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let bob = try await store.addUser(name: "bob", passwordHash: Fixture.hashA, at: t0, context: context)
             try await store.changePassword(name: "alice", passwordHash: Fixture.hashB, at: t0, context: context)
@@ -94,8 +94,8 @@ import Testing
         }
     }
 
-    @Test func verifyKeepsAValidSessionAndUpdatesLastActivityCoarsely() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func verifyKeepsAValidSessionAndUpdatesLastActivityCoarsely(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.openSession(alice, token: "a", at: t0, policy: policy)
             let auditCount = try await store.count("audit_log")
@@ -133,8 +133,8 @@ import Testing
 
     /// Refusals that checked no secret are audited by the service, within bounds; the
     /// store writes nothing for them.
-    @Test func verifyOfAnUnknownTokenWritesNothing() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func verifyOfAnUnknownTokenWritesNothing(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let lookup = try await store.verifySession(
                 tokenHash: Fixture.tokenHash("never issued"), policy: policy,
                 at: t0, context: context)
@@ -143,8 +143,8 @@ import Testing
         }
     }
 
-    @Test func sessionExpiresAtItsLifetime() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func sessionExpiresAtItsLifetime(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let noIdle = SessionPolicy(lifetime: .seconds(3600), idleTimeout: nil)
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.openSession(alice, token: "a", at: t0, policy: noIdle)
@@ -181,8 +181,8 @@ import Testing
         }
     }
 
-    @Test func sessionExpiresWhenIdleAndActivityExtendsIt() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func sessionExpiresWhenIdleAndActivityExtendsIt(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.openSession(alice, token: "a", at: t0, policy: policy)
 
@@ -223,8 +223,8 @@ import Testing
         }
     }
 
-    @Test func endSessionWorksOnce() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func endSessionWorksOnce(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.openSession(alice, token: "a", at: t0, policy: policy)
             let other = try await store.openSession(alice, token: "b", at: t0, policy: policy)
@@ -253,8 +253,8 @@ import Testing
         }
     }
 
-    @Test func endingAnExpiredSessionRemovesIt() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func endingAnExpiredSessionRemovesIt(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let session = try await store.openSession(alice, token: "a", at: t0, policy: policy)
 
@@ -268,8 +268,8 @@ import Testing
         }
     }
 
-    @Test func endAllSessionsEndsOnlyThatUsersSessions() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func endAllSessionsEndsOnlyThatUsersSessions(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let bob = try await store.addUser(name: "bob", passwordHash: Fixture.hashA, at: t0, context: context)
             for token in ["a1", "a2", "a3"] { try await store.openSession(alice, token: token, at: t0) }
@@ -291,8 +291,8 @@ import Testing
         }
     }
 
-    @Test func revokeSessionByID() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func revokeSessionByID(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let revoked = try await store.openSession(alice, token: "a1", at: t0)
             let kept = try await store.openSession(alice, token: "a2", at: t0)
@@ -319,8 +319,8 @@ import Testing
         }
     }
 
-    @Test func revokeSessionsOfAUser() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func revokeSessionsOfAUser(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let bob = try await store.addUser(name: "bob", passwordHash: Fixture.hashA, at: t0, context: context)
             try await store.openSession(alice, token: "a1", at: t0)
@@ -342,8 +342,8 @@ import Testing
         }
     }
 
-    @Test func deleteExpiredSessionsRemovesExactlyTheExpiredOnes() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func deleteExpiredSessionsRemovesExactlyTheExpiredOnes(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let now = t0 + .seconds(3600)
             // Lifetime 1 h, idle 10 min, judged at `now`:
@@ -375,8 +375,8 @@ import Testing
         }
     }
 
-    @Test func deleteExpiredSessionsWithoutIdleTimeout() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func deleteExpiredSessionsWithoutIdleTimeout(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let noIdle = SessionPolicy(lifetime: .seconds(3600), idleTimeout: nil)
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             try await store.openSession(alice, token: "old", at: t0, policy: noIdle)
@@ -389,7 +389,7 @@ import Testing
     }
 
     /// Records activity for `token` at `time` through verify (under the default 1-minute granularity).
-    private func touch(_ store: SQLiteAuthStore, _ token: String, at time: Timestamp) async throws {
+    private func touch(_ store: any AuthStorage, _ token: String, at time: Timestamp) async throws {
         let lenient = SessionPolicy(lifetime: policy.lifetime, idleTimeout: nil)
         guard
             case .valid(let session) = try await store.verifySession(

@@ -16,8 +16,9 @@ enum Fixture {
     }
 }
 
-/// Opens a store on a new file in a new temporary directory, runs `body`, then closes the
-/// store and removes the directory.
+/// Opens a SQLite store on a new file in a new temporary directory, runs `body`, then
+/// closes the store and removes the directory. For tests of what only SQLite has; behaviour
+/// tests take an ``Engine`` and use ``withStore(_:_:)``.
 func withStore<T>(_ body: (SQLiteAuthStore, TemporaryDirectory) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
         let store = try SQLiteAuthStore.open(path: directory.file("auth.db"))
@@ -32,15 +33,15 @@ func withStore<T>(_ body: (SQLiteAuthStore, TemporaryDirectory) async throws -> 
     }
 }
 
-extension SQLiteAuthStore {
-    /// Every audit row, oldest first.
-    func allAudit() async throws -> [AuditRecord] {
-        try await recentAudit(limit: Int(Int32.max)).reversed()
-    }
-
-    /// Number of rows in `table`, read through a reader connection.
-    func count(_ table: String) async throws -> Int {
-        try await read { Int(try $0.scalarInt("SELECT count(*) FROM \(table)")) }
+/// Moves audit row `id` of `store` back by a minute and recomputes every hash, as someone
+/// rewriting the log would: the chain stays intact, the time order does not.
+func moveAuditRowBackAndRechain(_ store: any AuthStorage, _ engine: Engine, row id: Int64) async throws {
+    try await store.tamper("UPDATE audit_log SET time = time - 60000000 WHERE id = \(id)")
+    var previous = AuditChain.genesis
+    for record in try await store.allAudit() {
+        let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
+        try await store.tamper("UPDATE audit_log SET hash = \(engine.blobLiteral(hash)) WHERE id = \(record.id)")
+        previous = hash
     }
 }
 

@@ -7,7 +7,7 @@ import Testing
     let policy = ThrottlePolicy(perUserAndAddress: 3, perAddress: 10, window: .seconds(300))
     let t0 = Timestamp(seconds: 1_800_000_000)
 
-    func admit(_ store: SQLiteAuthStore, _ user: String = "eve", from address: String = "192.0.2.1", at second: Int64)
+    func admit(_ store: any AuthStorage, _ user: String = "eve", from address: String = "192.0.2.1", at second: Int64)
         async throws -> ThrottleAdmission
     {
         try await store.admitAttempt(username: user, address: address, policy: policy, at: t0 + .seconds(second))
@@ -18,7 +18,7 @@ import Testing
         return reservation
     }
 
-    func fail(_ store: SQLiteAuthStore, _ reservation: AttemptReservation, at second: Int64) async throws {
+    func fail(_ store: any AuthStorage, _ reservation: AttemptReservation, at second: Int64) async throws {
         try await store.recordLoginFailure(
             .failure(.login, .badPassword, username: "eve", context: AuditContext(address: "192.0.2.1")),
             reservation: reservation, at: t0 + .seconds(second))
@@ -50,8 +50,8 @@ import Testing
         await reopened.close()
     }
 
-    @Test func aReleasedAttemptGivesItsSlotBack() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func aReleasedAttemptGivesItsSlotBack(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             var slots: [AttemptReservation] = []
             for second in 0..<3 { slots.append(try slot(try await admit(store, at: Int64(second)))) }
             #expect(try await admit(store, at: 4) == .busy)
@@ -62,8 +62,8 @@ import Testing
 
     /// A pending slot older than any check belongs to a server that died mid-check: it
     /// counts as a failure instead of keeping every later attempt waiting.
-    @Test func aStalePendingSlotCountsAsAFailure() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func aStalePendingSlotCountsAsAFailure(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             for second in 0..<3 { _ = try slot(try await admit(store, at: Int64(second))) }
             #expect(try await admit(store, at: 59) == .busy)
             #expect(try await admit(store, at: 62) == .blocked(retryAfterSeconds: 238))
@@ -72,8 +72,8 @@ import Testing
 
     /// A success clears the pair's count, slots of attempts in flight included; a failure
     /// decided after that still counts.
-    @Test func aFailureDecidedAfterASuccessStillCounts() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func aFailureDecidedAfterASuccessStillCounts(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let late = try slot(try await admit(store, at: 0))
             #expect(try await store.clearThrottle(username: "eve", address: nil, at: t0, context: .commandLine) == 1)
             try await fail(store, late, at: 1)
@@ -81,8 +81,8 @@ import Testing
         }
     }
 
-    @Test func concurrentAdmissionsNeverPassTheLimit() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func concurrentAdmissionsNeverPassTheLimit(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<40 {
                     // Different usernames: only the per-address limit (10) applies.

@@ -6,8 +6,8 @@ import Testing
     let context = Fixture.context
     let t0 = Fixture.t0
 
-    @Test func addUserStoresItAndAuditsIt() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func addUserStoresItAndAuditsIt(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let user = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
 
             #expect(user.name == "alice")
@@ -29,8 +29,8 @@ import Testing
         }
     }
 
-    @Test func usersAreListedByName() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func usersAreListedByName(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             for name in ["carol", "alice", "bob"] {
                 try await store.addUser(name: name, passwordHash: Fixture.hashA, at: t0, context: context)
             }
@@ -40,8 +40,8 @@ import Testing
         }
     }
 
-    @Test func duplicateUserIsRefusedAndWritesNothing() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func duplicateUserIsRefusedAndWritesNothing(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
 
             let code = await storeErrorCode {
@@ -56,8 +56,8 @@ import Testing
         }
     }
 
-    @Test func usernameLengthIsChecked() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func usernameLengthIsChecked(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             #expect(
                 await storeErrorCode {
                     try await store.addUser(name: "", passwordHash: Fixture.hashA, at: t0, context: context)
@@ -75,8 +75,8 @@ import Testing
         }
     }
 
-    @Test func changePasswordReplacesTheHashAndEndsSessions() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func changePasswordReplacesTheHashAndEndsSessions(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let bob = try await store.addUser(name: "bob", passwordHash: Fixture.hashA, at: t0, context: context)
             try await store.openSession(alice, token: "a1", at: t0)
@@ -103,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func disablingEndsSessionsAndEnablingDoesNot() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func disablingEndsSessionsAndEnablingDoesNot(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             try await store.openSession(alice, token: "a1", at: t0)
 
@@ -140,8 +140,8 @@ import Testing
         }
     }
 
-    @Test func deleteUserRemovesTheUserAndTheirSessions() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func deleteUserRemovesTheUserAndTheirSessions(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             let alice = try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let bob = try await store.addUser(name: "bob", passwordHash: Fixture.hashA, at: t0, context: context)
             try await store.openSession(alice, token: "a1", at: t0)
@@ -167,8 +167,8 @@ import Testing
         }
     }
 
-    @Test func unknownUserIsReportedAndNothingIsWritten() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Engine.all) func unknownUserIsReportedAndNothingIsWritten(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             try await store.addUser(name: "alice", passwordHash: Fixture.hashA, at: t0, context: context)
             let auditBefore = try await store.allAudit()
 
@@ -196,7 +196,7 @@ import Testing
     }
 }
 
-extension SQLiteAuthStore {
+extension AuthStorage {
     /// Opens a session for `user` with bearer token `token` (see ``Fixture/tokenHash(_:)``).
     @discardableResult
     func openSession(

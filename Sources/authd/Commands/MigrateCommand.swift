@@ -35,7 +35,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let lookup = try database.lookup()
-            let store = try database.open(.create, migrate: false, lookup: lookup)
+            let store = try await database.open(.create, migrate: false, lookup: lookup)
             let applied: [MigrationStatus]
             do {
                 applied = try await store.migrate()
@@ -47,7 +47,7 @@ struct MigrateCommand: AsyncParsableCommand {
             for migration in applied {
                 print("applied \(migration.version) \(migration.name)")
             }
-            print("database \(store.path) is up to date")
+            print("database \(store.location) is up to date")
         }
     }
 }

@@ -98,9 +98,12 @@ struct Serve: AsyncParsableCommand {
         let lookup = try database.lookup()
         let configuration = try serverConfiguration(lookup)
         let logger = try makeLogger(lookup)
-        let databasePath = database.path(lookup)
+        let databasePath = DatabaseOptions.printable(database.path(lookup))
         if printConfig {
-            print(lookup.renderTOML(order: Self.fileOptions, secret: Self.secretOptions), terminator: "")
+            print(
+                lookup.renderTOML(
+                    order: Self.fileOptions, secret: Self.secretOptions, redacting: ["db": DatabaseOptions.printable]),
+                terminator: "")
             return
         }
         let registry = PrometheusCollectorRegistry()
@@ -108,7 +111,7 @@ struct Serve: AsyncParsableCommand {
         // Also the global factory, so metrics of the libraries we use land in the same registry.
         MetricsSystem.bootstrap(factory)
         let metrics = AuthMetrics(factory: factory)
-        let store = try database.open(
+        let store = try await database.open(
             .create, observer: metrics.storeObserver, lookup: lookup, warn: { logger.warning("\($0)") })
         let pool = HashingPool()
         if try await store.userCount() == 0 {

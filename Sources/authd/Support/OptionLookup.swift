@@ -81,8 +81,11 @@ final class OptionLookup {
 
     /// The effective configuration as a TOML config file, with each value's source as a
     /// comment: the output can be saved and used as `--config`. Options in `secret` are
-    /// shown as `<redacted>`.
-    func renderTOML(order: [String], secret: Set<String> = []) -> String {
+    /// shown as `<redacted>`; options in `redacting` are shown as their function makes them
+    /// (a database URL without its password).
+    func renderTOML(
+        order: [String], secret: Set<String> = [], redacting: [String: (String) -> String] = [:]
+    ) -> String {
         var lines = ["# authd serve: effective configuration (flag > env > config file > default)"]
         for option in order {
             guard let entry = resolved.first(where: { $0.option == option }) else {
@@ -99,6 +102,8 @@ final class OptionLookup {
             let value: String
             if secret.contains(option) {
                 value = Self.quoted("<redacted>")
+            } else if let redact = redacting[option], !entry.isList {
+                value = Self.literal(redact(entry.values.first ?? ""))
             } else if entry.isList {
                 value = "[" + entry.values.map(Self.literal).joined(separator: ", ") + "]"
             } else {

@@ -1,0 +1,5 @@
+-- 0003 (PostgreSQL): nothing to do.
+-- On SQLite this migration records from which audit row on time never decreases, because
+-- writers before it could leave rows out of order. The PostgreSQL engine has always taken
+-- each row's time as max(now, previous time) under the audit_head lock, so its whole log is
+-- in order. The file exists so that both engines number their schema alike.
