@@ -134,7 +134,10 @@ let package = Package(
         ),
         .testTarget(
             name: "authdTests",
-            dependencies: ["authd", "AuthStore", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "authd", "AuthStore", "AuthStorePostgres",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
     ]
 )

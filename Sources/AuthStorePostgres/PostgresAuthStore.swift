@@ -54,7 +54,7 @@ public final class PostgresAuthStore: AuthStorage {
     ///   `.database` when the server cannot be reached or refuses the login.
     public static func open(
         url: PostgresURL, mode: OpenMode = .readWrite, migrate: Bool = true, schema: String? = nil,
-        maxConnections: Int = 16, logger: Logger = Logger(label: "authd.postgres")
+        maxConnections: Int = 16, logger: Logger = quietLogger
     ) async throws -> PostgresAuthStore {
         let tlsConfiguration = try tls(for: url)
         // One direct connection first: the pool retries a failing connect with backoff for
@@ -109,6 +109,14 @@ public final class PostgresAuthStore: AuthStorage {
     }
 
     /// The TLS settings `url`'s `sslmode` asks for; nil for `disable`.
+    /// postgres-nio's own messages at error level only: the store reports what fails as
+    /// ``StoreError``s, and a command's stderr must stay one line.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "authd.postgres")
+        logger.logLevel = .error
+        return logger
+    }
+
     private static func tls(for url: PostgresURL) throws -> TLSConfiguration? {
         var tls = TLSConfiguration.makeClientConfiguration()
         switch url.sslMode {

@@ -8,9 +8,11 @@ import Testing
 /// lands inside it.
 struct Sandbox: Sendable {
     let directory: URL
+    /// A PostgreSQL database of its own (``withPostgres(_:)``); nil for SQLite.
+    var postgresURL: String? = nil
 
     /// The database the commands get through `--db`.
-    var db: String { path("authd.sqlite") }
+    var db: String { postgresURL ?? path("authd.sqlite") }
 
     func path(_ name: String) -> String { directory.appending(path: name).path }
 
