@@ -20,11 +20,12 @@
 # environment under .build/. The server is stopped whatever happens. About 2 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$(pwd)"
 
 version=4.32.5
 seed=20261201
 examples=50
-venv=.build/schemathesis-venv
+venv="$repo/.build/schemathesis-venv"
 
 if [ "$("$venv/bin/st" --version 2>/dev/null || true)" != "st, version $version" ]; then
     rm -rf "$venv"
@@ -73,12 +74,13 @@ url="http://127.0.0.1:$port"
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 checks="$checks,response_headers_conformance,unsupported_method,allow_header_conformance"
 
-run() { # CONFIG_TEXT ST_ARGS...: one schemathesis run with a config holding the Basic credentials
-    local config="$work/schemathesis.toml"
-    printf '%s\n' "$1" > "$config"
+# One schemathesis run, given the text of its config (the Basic credentials) and more
+# arguments. It runs in the temporary directory, where it leaves its cache (.schemathesis/).
+run() {
+    printf '%s\n' "$1" > "$work/schemathesis.toml"
     shift
-    "$venv/bin/st" --no-color --config-file "$config" run docs/openapi.yaml --url "$url" \
-        --checks "$checks" --seed "$seed" --generation-database none "$@"
+    (cd "$work" && "$venv/bin/st" --no-color --config-file schemathesis.toml run "$repo/docs/openapi.yaml" \
+        --url "$url" --checks "$checks" --seed "$seed" --generation-database none "$@")
 }
 
 status=0
