@@ -26,7 +26,7 @@ struct Authd: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            // CLI.md: wrong usage exits 2. Argument-parser prints the same message and usage
+            // docs/cli.md: wrong usage exits 2. Argument-parser prints the same message and usage
             // but exits with EX_USAGE (64), so only the code is changed here.
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))

@@ -2,7 +2,7 @@ import Testing
 
 @testable import AuthStore
 
-/// The idle-timeout promise (API.md "Tokens and sessions"): a session used at least once per
+/// The idle-timeout promise (docs/api.md "Tokens and sessions"): a session used at least once per
 /// idle timeout never ends by idle, whatever the timeout, although last activity is written
 /// only coarsely. Driven through `verifySession` with explicit times.
 @Suite struct IdleTimeoutTests {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import AuthStore
 
-/// The one username rule (API.md "Passwords"): 1–128 bytes of UTF-8, no control or
+/// The one username rule (docs/api.md "Credentials"): 1–128 bytes of UTF-8, no control or
 /// bidirectional control characters, no leading or trailing white space.
 @Suite struct UsernameRuleTests {
     @Test(

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// CLI.md: durations and times are checked for range; an absurd value is one line, never a
+/// docs/cli.md: durations and times are checked for range; an absurd value is one line, never a
 /// crash.
 @Suite("absurd durations through the real binary")
 struct DurationRangeTests {

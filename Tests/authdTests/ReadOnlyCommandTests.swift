@@ -7,7 +7,7 @@ import Testing
 /// never migrate one, and fail with one line naming `authd migrate up` instead.
 @Suite("read-only commands: no create, no migrate")
 struct ReadOnlyCommandTests {
-    /// Every read-only command (CLI.md).
+    /// Every read-only command (docs/cli.md).
     static let readOnly: [[String]] = [
         ["user", "list"], ["session", "list"], ["throttle", "list"], ["audit"], ["audit", "verify"],
         ["migrate", "status"], ["backup", "copy.sqlite"],

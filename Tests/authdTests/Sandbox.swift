@@ -117,7 +117,7 @@ struct Sandbox: Sendable {
 
 // MARK: Expectations
 
-/// A failure as CLI.md defines it: exit 1, exactly one line on stderr (`Error: …`, no stack
+/// A failure as docs/cli.md defines it: exit 1, exactly one line on stderr (`Error: …`, no stack
 /// trace), nothing on stdout.
 func expectFailure(_ result: AuthdResult, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status == 1 && !result.signaled, "\(result)", sourceLocation: sourceLocation)
@@ -127,7 +127,7 @@ func expectFailure(_ result: AuthdResult, _ message: String, sourceLocation: Sou
     #expect(result.stdout.isEmpty, "\(result)", sourceLocation: sourceLocation)
 }
 
-/// A usage error: exit 2 (CLI.md; argument-parser alone would exit 64), the message and the usage.
+/// A usage error: exit 2 (docs/cli.md; argument-parser alone would exit 64), the message and the usage.
 let usageExitCode: Int32 = 2
 
 func expectUsageError(_ result: AuthdResult, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {

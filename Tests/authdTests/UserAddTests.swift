@@ -133,7 +133,7 @@ struct UserAddTests {
         }
     }
 
-    /// Login rejects bytes that are not UTF-8 (API.md), so such a password could never be
+    /// Login rejects bytes that are not UTF-8 (docs/api.md), so such a password could never be
     /// typed; the prompt refuses it, and so must stdin instead of storing U+FFFD in its place.
     @Test(
         "a password that is not UTF-8 fails and adds nothing",

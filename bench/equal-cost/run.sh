@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Equal-cost login failures (API.md): an unknown user, a wrong password and a disabled
+# Equal-cost login failures (docs/api.md): an unknown user, a wrong password and a disabled
 # user must take the same time within noise, also when a stored hash has another cost than
 # the configured one, so timing does not reveal which names exist or which accounts are
 # disabled.

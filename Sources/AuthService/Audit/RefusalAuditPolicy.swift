@@ -1,4 +1,4 @@
-/// How many rows refused requests that checked no secret may write (API.md "Audit trail").
+/// How many rows refused requests that checked no secret may write (docs/api.md "Audit trail").
 ///
 /// Per kind (event and reason) and window: up to `perAddress` rows of their own from each
 /// client address (IPv6 grouped by /64), up to `overall` in all; everything past that is

@@ -2,7 +2,7 @@ import AuthStore
 import Synchronization
 
 /// Makes every password check cost as much as one against the costliest stored hash, so
-/// the time of an answer never tells which usernames exist (API.md "Passwords").
+/// the time of an answer never tells which usernames exist (docs/api.md "Passwords").
 ///
 /// A known user is checked at the cost their stored hash records (a hash from before the
 /// operator changed `--pbkdf2-iterations`), which may be more or less than the configured

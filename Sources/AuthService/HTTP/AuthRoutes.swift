@@ -2,7 +2,7 @@ import AuthStore
 import Foundation
 import Hummingbird
 
-/// The HTTP API of API.md: login, logout (Bearer and Basic), verify, and health.
+/// The HTTP API of docs/api.md: login, logout (Bearer and Basic), verify, and health.
 public struct AuthRoutes: Sendable {
     public static let loginPath = "/directlink/v1/auth/login"
     public static let logoutPath = "/directlink/v1/auth/logout"

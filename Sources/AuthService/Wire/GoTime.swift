@@ -57,7 +57,7 @@ public enum GoTime {
 
     /// `instant` in Go's format.
     /// - Parameter localZone: use the zone named by `TZ`; by default only when `TZ` is set,
-    ///   since API.md fixes UTC for an unset `TZ` (glibc would read /etc/localtime instead).
+    ///   since docs/api.md fixes UTC for an unset `TZ` (glibc would read /etc/localtime instead).
     public static func format(_ instant: Instant, localZone: Bool = getenv("TZ") != nil) -> String {
         var time = time_t(instant.seconds)
         var parts = tm()

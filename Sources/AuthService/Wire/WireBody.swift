@@ -1,5 +1,5 @@
 /// The contract's response bodies, written by hand so that key order and bytes are exactly
-/// what API.md fixes: `status`, `description`, `apiver`, then `user`, `bearer`, `urllink`
+/// what docs/api.md fixes: `status`, `description`, `apiver`, then `user`, `bearer`, `urllink`
 /// where present, and `time` last.
 public enum WireBody {
     /// A success body. `urllink` only for Basic logout.

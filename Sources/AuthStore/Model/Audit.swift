@@ -1,4 +1,4 @@
-/// What an audit row records. Raw values are the names shown and queried (CLI.md).
+/// What an audit row records. Raw values are the names shown and queried (docs/cli.md).
 public enum AuditEvent: String, Sendable, CaseIterable, Codable {
     case login, logout
     case logoutAll = "logout_all"
@@ -54,7 +54,7 @@ public struct AuditEntry: Sendable, Equatable {
     public var session: String
     public var context: AuditContext
     /// How many occurrences this row stands for: 1, except on a row that sums refused
-    /// anonymous requests of one kind over a window (API.md "Audit trail"). At least 1.
+    /// anonymous requests of one kind over a window (docs/api.md "Audit trail"). At least 1.
     public var count: Int
     /// What the row needs to say that no other field holds; empty except on `audit_prune`
     /// rows, which record the id range they remove (``AuditPruneRange``).

@@ -36,7 +36,7 @@ public struct Session: Sendable, Equatable {
 /// Last activity is written at most once per ``activityGranularity`` per session, so that
 /// verify stays a read. The recorded time can therefore lag the real last use by up to one
 /// granularity, and the idle check allows for exactly that lag: a session used at least
-/// once per idle timeout never ends by idle (API.md "Tokens and sessions"), and a session
+/// once per idle timeout never ends by idle (docs/api.md "Tokens and sessions"), and a session
 /// left alone ends at most one granularity after the timeout.
 ///
 /// Worst case, with timeout T and granularity G: activity recorded at L; a use at

@@ -1,4 +1,4 @@
-/// Limits on failed logins in a sliding window (API.md "Throttling").
+/// Limits on failed logins in a sliding window (docs/api.md "Throttling").
 public struct ThrottlePolicy: Sendable, Equatable {
     /// Failures allowed per username and client address within `window`.
     public var perUserAndAddress: Int

@@ -17,7 +17,7 @@ public struct User: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// Usernames are 1–128 bytes of UTF-8 (API.md "Passwords").
+    /// Usernames are 1–128 bytes of UTF-8 (docs/api.md "Credentials").
     public static let maxNameBytes = 128
     /// Passwords are 1–1024 bytes of UTF-8.
     public static let maxPasswordBytes = 1024

@@ -44,7 +44,7 @@ extension SQLiteAuthStore {
                 """,
                 session.id, tokenHash, user.id, time.microseconds, session.expiresAt.microseconds,
                 time.microseconds, session.address, session.userAgent)
-            // A success clears this username+address pair's failure count (API.md "Throttling").
+            // A success clears this username+address pair's failure count (docs/api.md "Throttling").
             try connection.run(
                 "DELETE FROM login_failures WHERE username = ? AND address = ?", user.name,
                 IPAddress.group(context.address))

@@ -3,7 +3,7 @@ import AuthStore
 import Foundation
 
 /// Option values from flags, then `AUTHD_*` environment variables, then defaults
-/// (CLI.md: every option also reads the variable of the same name).
+/// (docs/cli.md: every option also reads the variable of the same name).
 enum Environment {
     static func value(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }

@@ -1,7 +1,7 @@
 import AuthService
 import Foundation
 
-/// Resolves option values in CLI.md's order — the flag, else the `AUTHD_*` variable of the
+/// Resolves option values in docs/cli.md's order — the flag, else the `AUTHD_*` variable of the
 /// same name, else the config file, else the default — and remembers where each value came
 /// from, for error messages and `serve --print-config`.
 ///
