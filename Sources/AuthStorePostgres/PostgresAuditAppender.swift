@@ -58,7 +58,7 @@ struct PostgresAuditAppender {
         let counts = entries.map { Int64($0.count) }
         let details = entries.map(\.detail)
         let hashes = rows.map { ByteBuffer(bytes: $0.hash) }
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO audit_log (id, time, event, outcome, reason, username, session, address, user_agent,
                 request_id, count, detail, hash)
@@ -66,7 +66,7 @@ struct PostgresAuditAppender {
                 \(reasons)::text[], \(usernames)::text[], \(sessions)::text[], \(addresses)::text[], \(agents)::text[],
                 \(requests)::text[], \(counts)::bigint[], \(details)::text[], \(hashes)::bytea[])
             """, logger: logger)
-        try await connection.query(
+        try await connection.run(
             "UPDATE audit_head SET last_id = \(tip.id), last_time = \(tip.time?.microseconds), last_hash = \(ByteBuffer(bytes: tip.hash)) WHERE id = 1",
             logger: logger)
     }

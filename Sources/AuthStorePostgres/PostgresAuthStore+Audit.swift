@@ -66,7 +66,7 @@ extension PostgresAuthStore {
         expecting expected: [AuditChainPoint], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> AuditVerification {
         try await read { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            try await connection.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 let total = try await connection.query("SELECT count(*) FROM audit_log", logger: logger)
                     .collect().map { PostgresRowReader($0).int(0) }.first ?? 0
@@ -89,7 +89,7 @@ extension PostgresAuthStore {
                 for try await row in rows where intact {
                     intact = verifier.check(Self.auditRecord(from: row))
                 }
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.run("COMMIT", logger: logger)
                 // The head remembers every id handed out, also of rows deleted from the end.
                 return verifier.finish(highestIssuedID: head)
             } catch {

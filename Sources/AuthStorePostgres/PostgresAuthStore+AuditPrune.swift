@@ -15,8 +15,8 @@ extension PostgresAuthStore {
         context: AuditContext
     ) async throws -> AuditPruneResult {
         let batchSize = max(1, batchSize)
-        let (range, newest) = try await auditedTransaction { connection, audit -> (AuditPruneRange, Int64) in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('authd.prune'))", logger: logger)
+        let (range, newest) = try await auditedTransaction { [self] connection, audit -> (AuditPruneRange, Int64) in
+            try await connection.run("SELECT pg_advisory_xact_lock(hashtext('authd.prune'), hashtext(current_schema()))", logger: logger)
             let anchor = try await connection.query(
                 "SELECT COALESCE((SELECT last_id FROM audit_anchor WHERE id = 1), 0)", logger: logger
             ).collect().map { PostgresRowReader($0).int64(0) }.first ?? 0
@@ -55,7 +55,7 @@ extension PostgresAuthStore {
         var deleted = 0
         while true {
             let count = try await transaction { connection -> Int in
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtext('authd.prune'))", logger: logger)
+                try await connection.run("SELECT pg_advisory_xact_lock(hashtext('authd.prune'), hashtext(current_schema()))", logger: logger)
                 let rows = try await connection.query(
                     """
                     SELECT id, hash FROM audit_log WHERE id <= \(range.last) ORDER BY id LIMIT \(batchSize)
@@ -63,12 +63,12 @@ extension PostgresAuthStore {
                 ).collect().map(PostgresRowReader.init)
                 guard let last = rows.last else { return 0 }
                 let lastID = last.int64(0)
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, \(lastID), \(ByteBuffer(bytes: last.bytes(1))))
                     ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash
                     """, logger: logger)
-                try await connection.query("DELETE FROM audit_log WHERE id <= \(lastID)", logger: logger)
+                try await connection.run("DELETE FROM audit_log WHERE id <= \(lastID)", logger: logger)
                 return rows.count
             }
             deleted += count

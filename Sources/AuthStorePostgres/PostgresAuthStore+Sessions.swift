@@ -26,7 +26,7 @@ extension PostgresAuthStore {
         for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
         at time: Timestamp, context: AuditContext
     ) async throws -> SessionOpening {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             // The password was checked outside the transaction; every change to a user is
             // audited, so holding the head lock means no one changes this user until commit.
             // A user deleted and added again under the same name is another account.
@@ -36,7 +36,7 @@ extension PostgresAuthStore {
             }
             guard current.passwordHash == user.passwordHash else { return .hashChanged(current) }
             if let rehash {
-                try await connection.query(
+                try await connection.run(
                     "UPDATE users SET password_hash = \(rehash), updated_at = \(time.microseconds) WHERE id = \(user.id)",
                     logger: logger)
             }
@@ -44,14 +44,14 @@ extension PostgresAuthStore {
                 id: Session.newID(), username: user.name, createdAt: time,
                 expiresAt: time + policy.lifetime, lastSeenAt: time,
                 address: context.address, userAgent: context.userAgent)
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at, address, user_agent)
                 VALUES (\(session.id), \(ByteBuffer(bytes: tokenHash)), \(user.id), \(time.microseconds),
                     \(session.expiresAt.microseconds), \(time.microseconds), \(session.address), \(session.userAgent))
                 """, logger: logger)
             // A success clears this username+address pair's failure count.
-            try await connection.query(
+            try await connection.run(
                 "DELETE FROM login_failures WHERE username = \(user.name) AND address = \(IPAddress.group(context.address))",
                 logger: logger)
             audit.append(.success(.login, username: user.name, session: session.id, context: context), at: time)
@@ -67,14 +67,14 @@ extension PostgresAuthStore {
         guard let session = found else { return .unknown }
         if session.isExpired(at: time, policy: policy) {
             try await transaction { connection in
-                try await connection.query("DELETE FROM sessions WHERE id = \(session.id)", logger: logger)
+                try await connection.run("DELETE FROM sessions WHERE id = \(session.id)", logger: logger)
             }
             return .expired(session)
         }
         // Coarse last-activity, as on SQLite: at most one write per granularity per session.
         guard time >= session.lastSeenAt + policy.activityGranularity else { return .valid(session) }
         try await transaction { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE sessions SET last_seen_at = \(time.microseconds)
                 WHERE id = \(session.id) AND last_seen_at < \(time.microseconds)
@@ -91,7 +91,7 @@ extension PostgresAuthStore {
         tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
         context: AuditContext
     ) async throws -> TokenLookup {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             // DELETE … RETURNING: of two replicas ending one token, exactly one gets the row.
             let rows = try await connection.query(
                 """
@@ -109,11 +109,11 @@ extension PostgresAuthStore {
 
     @discardableResult
     public func endAllSessions(of user: User, at time: Timestamp, context: AuditContext) async throws -> Int {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             let ended = try await connection.query(
                 "DELETE FROM sessions WHERE user_id = \(user.id) RETURNING id", logger: logger
             ).collect().count
-            try await connection.query(
+            try await connection.run(
                 "DELETE FROM login_failures WHERE username = \(user.name) AND address = \(IPAddress.group(context.address))",
                 logger: logger)
             audit.append(.success(.logoutAll, username: user.name, context: context), at: time)
@@ -138,7 +138,7 @@ extension PostgresAuthStore {
     }
 
     public func revokeSession(id: String, at time: Timestamp, context: AuditContext) async throws {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             let rows = try await connection.query(
                 """
                 WITH ended AS (DELETE FROM sessions WHERE id = \(id) RETURNING user_id)
@@ -154,7 +154,7 @@ extension PostgresAuthStore {
 
     @discardableResult
     public func revokeSessions(username: String, at time: Timestamp, context: AuditContext) async throws -> Int {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             let user = try await requireUser(username, on: connection)
             let count = try await connection.query(
                 "DELETE FROM sessions WHERE user_id = \(user.id) RETURNING id", logger: logger
@@ -192,7 +192,7 @@ extension PostgresAuthStore {
         while true {
             let deleted = try await transaction { connection -> Int? in
                 let locked = try await connection.query(
-                    "SELECT pg_try_advisory_xact_lock(hashtext('authd.sweep'))", logger: logger
+                    "SELECT pg_try_advisory_xact_lock(hashtext('authd.sweep'), hashtext(current_schema()))", logger: logger
                 ).collect()
                 guard PostgresRowReader(locked[0]).bool(0) else { return nil }
                 return try await batch(connection)

@@ -17,8 +17,8 @@ extension PostgresAuthStore {
             // reserve atomic across replicas: concurrent attempts from one client take turns
             // here, and none can see a free slot that another has just taken. Attempts from
             // other clients do not wait for each other.
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(hashtext('authd.throttle'), hashtext(\(address)))", logger: logger)
+            try await connection.run(
+                "SELECT pg_advisory_xact_lock(hashtext('authd.throttle'), hashtext(current_schema() || ' ' || \(address)))", logger: logger)
             // A row is decided when it is a failure, or a pending slot too old to belong to a
             // check still running.
             func verdict(username: String?, limit: Int) async throws -> ThrottleAdmission? {
@@ -67,21 +67,21 @@ extension PostgresAuthStore {
 
     public func releaseAttempt(_ reservation: AttemptReservation) async throws {
         try await transaction { connection in
-            try await connection.query("DELETE FROM login_failures WHERE id = \(reservation.id)", logger: logger)
+            try await connection.run("DELETE FROM login_failures WHERE id = \(reservation.id)", logger: logger)
         }
     }
 
     public func recordLoginFailure(_ entry: AuditEntry, reservation: AttemptReservation, at time: Timestamp)
         async throws
     {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             // The pending slot becomes a failure. A success of the same username and address
             // may have cleared it meanwhile; the failure still counts.
             let converted = try await connection.query(
                 "UPDATE login_failures SET pending = false WHERE id = \(reservation.id) RETURNING id", logger: logger
             ).collect().count
             if converted == 0 {
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO login_failures (username, address, time)
                     VALUES (\(entry.username), \(IPAddress.group(entry.context.address)), \(time.microseconds))
@@ -113,7 +113,7 @@ extension PostgresAuthStore {
         context: AuditContext
     ) async throws -> Int {
         let address = address.map(IPAddress.group)
-        return try await auditedTransaction { connection, audit in
+        return try await auditedTransaction { [self] connection, audit in
             let count = try await connection.query(
                 """
                 DELETE FROM login_failures

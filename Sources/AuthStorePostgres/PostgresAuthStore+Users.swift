@@ -62,7 +62,7 @@ extension PostgresAuthStore {
         if let problem = User.nameProblem(name) {
             throw StoreError(.invalidInput, problem)
         }
-        return try await auditedTransaction { connection, audit in
+        return try await auditedTransaction { [self] connection, audit in
             // ON CONFLICT rather than catching the unique violation: an error would abort the
             // transaction, and the head lock was taken for nothing either way.
             let rows = try await connection.query(
@@ -83,34 +83,34 @@ extension PostgresAuthStore {
     public func changePassword(name: String, passwordHash: String, at time: Timestamp, context: AuditContext)
         async throws
     {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             let user = try await requireUser(name, on: connection)
-            try await connection.query(
+            try await connection.run(
                 "UPDATE users SET password_hash = \(passwordHash), updated_at = \(time.microseconds) WHERE id = \(user.id)",
                 logger: logger)
-            try await connection.query("DELETE FROM sessions WHERE user_id = \(user.id)", logger: logger)
+            try await connection.run("DELETE FROM sessions WHERE user_id = \(user.id)", logger: logger)
             audit.append(.success(.userPasswd, username: name, context: context), at: time)
         }
     }
 
     public func setDisabled(name: String, _ disabled: Bool, at time: Timestamp, context: AuditContext) async throws {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             let user = try await requireUser(name, on: connection)
-            try await connection.query(
+            try await connection.run(
                 "UPDATE users SET disabled = \(disabled), updated_at = \(time.microseconds) WHERE id = \(user.id)",
                 logger: logger)
             if disabled {
-                try await connection.query("DELETE FROM sessions WHERE user_id = \(user.id)", logger: logger)
+                try await connection.run("DELETE FROM sessions WHERE user_id = \(user.id)", logger: logger)
             }
             audit.append(.success(disabled ? .userDisable : .userEnable, username: name, context: context), at: time)
         }
     }
 
     public func deleteUser(name: String, at time: Timestamp, context: AuditContext) async throws {
-        try await auditedTransaction { connection, audit in
+        try await auditedTransaction { [self] connection, audit in
             let user = try await requireUser(name, on: connection)
             // Sessions go with the user (ON DELETE CASCADE).
-            try await connection.query("DELETE FROM users WHERE id = \(user.id)", logger: logger)
+            try await connection.run("DELETE FROM users WHERE id = \(user.id)", logger: logger)
             audit.append(.success(.userDelete, username: name, context: context), at: time)
         }
     }

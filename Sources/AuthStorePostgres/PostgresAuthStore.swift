@@ -15,6 +15,11 @@ import PostgresNIO
 /// - a method returns after its `COMMIT`, so an answer given means the change is durable
 ///   (as durable as the server's `synchronous_commit` makes it; `serve` warns when off).
 ///
+/// Advisory locks are keyed by a class (`hashtext('authd.throttle')`, `'authd.sweep'`,
+/// `'authd.prune'`, `'authd.migrate'`) and by the schema (with the address, for throttling),
+/// so that authd installations in different schemas of one database never wait for each
+/// other.
+///
 /// The store owns its `PostgresClient`: ``open(url:mode:migrate:schema:maxConnections:logger:)``
 /// starts the client's run task and ``close()`` cancels it.
 public final class PostgresAuthStore: AuthStorage {
@@ -32,7 +37,8 @@ public final class PostgresAuthStore: AuthStorage {
     public var knownSchemaVersion: Int { PostgresMigrator().migrations.last?.version ?? 0 }
     let client: PostgresClient
     let logger: Logger
-    let tracker = PostgresWriteTracker()
+    let tracker: PostgresWriteTracker
+    private let batcher: PostgresAuditBatcher
     private let runTask: Task<Void, Never>
 
     private init(url: PostgresURL, mode: OpenMode, client: PostgresClient, logger: Logger, runTask: Task<Void, Never>) {
@@ -41,6 +47,18 @@ public final class PostgresAuthStore: AuthStorage {
         self.client = client
         self.logger = logger
         self.runTask = runTask
+        let tracker = PostgresWriteTracker()
+        self.tracker = tracker
+        let location = url.redacted
+        self.batcher = PostgresAuditBatcher(logger: logger) { body in
+            try await tracker.track {
+                do {
+                    try await Self.runTransaction(client: client, logger: logger, body)
+                } catch {
+                    throw Self.describe(error, location: location)
+                }
+            }
+        }
     }
 
     /// Connects to the database at `url`, checks its migrations and applies pending ones
@@ -138,51 +156,53 @@ public final class PostgresAuthStore: AuthStorage {
     // MARK: Running work
 
     /// Runs `body` in one transaction and commits; errors come out as ``StoreError``.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        return try await tracker.track {
+            try await withStoreErrors { try await Self.runTransaction(client: client, logger: logger, body) }
+        }
+    }
+
+    /// BEGIN, `body`, COMMIT on a pooled connection (ROLLBACK when `body` throws).
     ///
     /// A serialization failure or deadlock (which PostgreSQL resolves by failing one side)
     /// is retried once: the transaction had no effect, and running it again is what the
     /// other side's commit expects.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
-        return try await tracker.track {
-            try await withStoreErrors {
-                var attempt = 0
-                while true {
-                    attempt += 1
+    static func runTransaction<T: Sendable>(
+        client: PostgresClient, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.run("BEGIN", logger: logger)
                     do {
-                        return try await client.withConnection { connection in
-                            try await connection.query("BEGIN", logger: logger)
-                            do {
-                                let result = try await body(connection)
-                                try await connection.query("COMMIT", logger: logger)
-                                return result
-                            } catch {
-                                _ = try? await connection.query("ROLLBACK", logger: logger)
-                                throw error
-                            }
-                        }
-                    } catch let error as PSQLError where attempt == 1 && Self.isRetryable(error) {
-                        continue
+                        let result = try await body(connection)
+                        try await connection.run("COMMIT", logger: logger)
+                        return result
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
                     }
                 }
+            } catch let error as PSQLError where attempt == 1 && isRetryable(error) {
+                continue
             }
         }
     }
 
-    /// Runs `body` in a transaction that appends audit rows: its first statement locks the
-    /// chain's head, `body` runs, then the rows it appended and the new head are written.
+    /// Runs `body` in a transaction that appends audit rows: grouped with this replica's
+    /// other audited writes into one transaction (``PostgresAuditBatcher``) whose first
+    /// statement locks the chain's head; returns once that transaction has committed.
     ///
-    /// Locking the head first, always, is what keeps transactions from deadlocking: every
-    /// audited transaction takes the same lock before any other.
+    /// Locking the head first, always, is also what keeps transactions from deadlocking:
+    /// every audited transaction takes the same lock before any other.
     func auditedTransaction<T: Sendable>(
-        _ body: (PostgresConnection, inout PostgresAuditAppender) async throws -> T
+        _ body: @escaping @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> T
     ) async throws -> T {
-        try await transaction { connection in
-            var appender = try await PostgresAuditAppender.lockHead(on: connection, logger: logger)
-            let result = try await body(connection, &appender)
-            try await appender.flush(on: connection, logger: logger)
-            return result
-        }
+        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        return try await batcher.submit(body)
     }
 
     /// Runs `body` on a pooled connection outside any explicit transaction (each statement
@@ -284,6 +304,7 @@ public final class PostgresAuthStore: AuthStorage {
     }
 
     public func close() async {
+        await batcher.close()
         runTask.cancel()
         await runTask.value
     }

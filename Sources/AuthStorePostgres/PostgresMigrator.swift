@@ -24,10 +24,16 @@ struct PostgresMigrator {
     @discardableResult
     func migrate(_ client: PostgresClient, logger: Logger, now: Timestamp = .now()) async throws -> [MigrationStatus] {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.run("BEGIN", logger: logger)
             do {
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtext('authd.migrate'))", logger: logger)
-                try await connection.query(
+                // Replicas wait for each other here for as long as a migration takes, not for
+                // the connection's short lock_timeout. The lock is per schema: authd in one
+                // schema does not wait for authd in another.
+                try await connection.run("SET LOCAL lock_timeout = '300s'", logger: logger)
+                try await connection.run(
+                    "SELECT pg_advisory_xact_lock(hashtext('authd.migrate'), hashtext(current_schema()))",
+                    logger: logger)
+                try await connection.run(
                     """
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         version    INTEGER PRIMARY KEY,
@@ -41,17 +47,17 @@ struct PostgresMigrator {
                     guard !migration.sql.contains(Self.blockQuote) else {
                         throw StoreError(.migrationFailed, "migration \(migration.name) contains \(Self.blockQuote)")
                     }
-                    try await connection.query(
+                    try await connection.run(
                         PostgresQuery(
                             unsafeSQL: "DO \(Self.blockQuote) BEGIN\n\(migration.sql)\nEND \(Self.blockQuote)"),
                         logger: logger)
-                    try await connection.query(
+                    try await connection.run(
                         """
                         INSERT INTO schema_migrations (version, name, checksum, applied_at)
                         VALUES (\(migration.version), \(migration.name), \(migration.checksum), \(now.microseconds))
                         """, logger: logger)
                 }
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.run("COMMIT", logger: logger)
                 return pending.map { MigrationStatus(version: $0.version, name: $0.name, appliedAt: now) }
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)

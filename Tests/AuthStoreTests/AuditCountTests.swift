@@ -73,6 +73,33 @@ import Testing
         }
     }
 
+    /// Concurrent writes are grouped into one transaction (SQLite's writer, PostgreSQL's
+    /// batcher). One that the database refuses must fail alone: the others commit, with a
+    /// chain that verifies and ids without a gap.
+    @Test(arguments: Engine.all) func aRefusedWriteAmongConcurrentOnesFailsAlone(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let count = index == 17 ? 0 : 1
+                        do {
+                            try await store.recordAudit(
+                                .failure(.verify, .badToken, context: context, count: count), at: t0)
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 39)
+            let rows = try await store.allAudit()
+            #expect(rows.map(\.id) == Array(1...39))
+            #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
+        }
+    }
+
     /// A database an authd before 0004 wrote (migrated to 0003, rows without count or
     /// detail columns, one of them an old-style `audit_prune` row) gains the columns with
     /// their defaults and keeps verifying; new rows with counts chain on.

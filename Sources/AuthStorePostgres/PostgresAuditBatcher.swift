@@ -1,0 +1,123 @@
+import AuthStore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Group commit for audited writes on one replica.
+///
+/// Every audited transaction must hold the chain's head row, so across the cluster they run
+/// one at a time; committing each alone would cap the whole cluster at one commit (one WAL
+/// flush) per write. Instead each replica queues its audited writes here and runs whatever
+/// has queued, up to ``maximumBatch``, as one transaction: lock the head, run every write,
+/// insert all their audit rows in one statement, move the head, commit, and only then
+/// answer each caller. A 200 still means the write is durable.
+///
+/// Writes are shaped so that a refusal (no such user, session not found…) is decided before
+/// the write changes anything, and a refused write leaves the batch's transaction usable: it
+/// fails alone. A database error aborts the transaction; the batch is rolled back and each
+/// write is run again in a transaction of its own, so one bad write costs the others
+/// nothing but time.
+final class PostgresAuditBatcher: Sendable {
+    /// One write: its work, and where its outcome goes once the batch has committed.
+    private final class Job: @unchecked Sendable {
+        // @unchecked: `outcome` is only touched by the batch loop, one batch at a time.
+        let work: @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> any Sendable
+        let continuation: CheckedContinuation<any Sendable, any Error>
+        var outcome: Result<any Sendable, any Error>?
+
+        init(
+            work: @escaping @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> any Sendable,
+            continuation: CheckedContinuation<any Sendable, any Error>
+        ) {
+            self.work = work
+            self.continuation = continuation
+        }
+    }
+
+    /// Writes per transaction at most: enough to amortise the commit under load, small enough
+    /// that one transaction holds the head only briefly.
+    static let maximumBatch = 64
+
+    /// Jobs waiting for the next batch (a class, so the loop task can share the Mutex).
+    private final class JobQueue: Sendable {
+        let jobs = Mutex<[Job]>([])
+    }
+
+    private let queue = JobQueue()
+    private let wakeUp: AsyncStream<Void>.Continuation
+    private let loop: Task<Void, Never>
+
+    /// - Parameter transaction: runs one transaction (``PostgresAuthStore/transaction(_:)``).
+    init(
+        logger: Logger,
+        transaction: @escaping @Sendable (
+            @Sendable (PostgresConnection) async throws -> Void
+        ) async throws -> Void
+    ) {
+        let (signals, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.wakeUp = wakeUp
+        self.loop = Task { [queue = self.queue] in
+            for await _ in signals {
+                while true {
+                    let jobs = queue.jobs.withLock { pending -> [Job] in
+                        let taken = Array(pending.prefix(Self.maximumBatch))
+                        pending.removeFirst(taken.count)
+                        return taken
+                    }
+                    if jobs.isEmpty { break }
+                    await Self.run(jobs, logger: logger, transaction: transaction)
+                }
+            }
+        }
+    }
+
+    /// Queues `work` and returns its result once the transaction that ran it has committed.
+    func submit<T: Sendable>(
+        _ work: @escaping @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> T
+    ) async throws -> T {
+        let result = try await withCheckedThrowingContinuation { continuation in
+            let job = Job(work: { try await work($0, &$1) }, continuation: continuation)
+            queue.jobs.withLock { $0.append(job) }
+            wakeUp.yield()
+        }
+        return result as! T
+    }
+
+    /// Stops taking batches once the queue is empty (writes already queued still run).
+    func close() async {
+        wakeUp.finish()
+        await loop.value
+    }
+
+    private static func run(
+        _ jobs: [Job], logger: Logger,
+        transaction: @Sendable (@Sendable (PostgresConnection) async throws -> Void) async throws -> Void
+    ) async {
+        do {
+            try await transaction { connection in
+                var appender = try await PostgresAuditAppender.lockHead(on: connection, logger: logger)
+                for job in jobs {
+                    do {
+                        job.outcome = .success(try await job.work(connection, &appender))
+                    } catch let error as StoreError where error.code != .database {
+                        // A refusal decided before the write changed anything.
+                        job.outcome = .failure(error)
+                    }
+                }
+                try await appender.flush(on: connection, logger: logger)
+            }
+            for job in jobs {
+                job.continuation.resume(with: job.outcome ?? .failure(StoreError(.database, "write did not run")))
+            }
+        } catch {
+            guard jobs.count > 1 else {
+                jobs[0].continuation.resume(throwing: error)
+                return
+            }
+            // One write failed the transaction: run each alone, so only it fails.
+            for job in jobs {
+                await run([job], logger: logger, transaction: transaction)
+            }
+        }
+    }
+}
