@@ -49,7 +49,7 @@ final class PostgresAuditBatcher: Sendable {
 
     /// - Parameter transaction: runs one transaction (``PostgresAuthStore/transaction(_:)``).
     init(
-        logger: Logger,
+        logger: Logger, observer: StoreObserver,
         transaction: @escaping @Sendable (
             @Sendable (PostgresConnection) async throws -> Void
         ) async throws -> Void
@@ -65,7 +65,9 @@ final class PostgresAuditBatcher: Sendable {
                         return taken
                     }
                     if jobs.isEmpty { break }
+                    let started = ContinuousClock.now
                     await Self.run(jobs, logger: logger, transaction: transaction)
+                    observer.batchCommitted(jobs.count, ContinuousClock.now - started)
                 }
             }
         }

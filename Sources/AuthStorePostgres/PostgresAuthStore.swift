@@ -41,7 +41,10 @@ public final class PostgresAuthStore: AuthStorage {
     private let batcher: PostgresAuditBatcher
     private let runTask: Task<Void, Never>
 
-    private init(url: PostgresURL, mode: OpenMode, client: PostgresClient, logger: Logger, runTask: Task<Void, Never>) {
+    private init(
+        url: PostgresURL, mode: OpenMode, client: PostgresClient, logger: Logger, observer: StoreObserver,
+        runTask: Task<Void, Never>
+    ) {
         self.url = url
         self.mode = mode
         self.client = client
@@ -50,7 +53,7 @@ public final class PostgresAuthStore: AuthStorage {
         let tracker = PostgresWriteTracker()
         self.tracker = tracker
         let location = url.redacted
-        self.batcher = PostgresAuditBatcher(logger: logger) { body in
+        self.batcher = PostgresAuditBatcher(logger: logger, observer: observer) { body in
             try await tracker.track {
                 do {
                     try await Self.runTransaction(client: client, logger: logger, body)
@@ -68,11 +71,12 @@ public final class PostgresAuthStore: AuthStorage {
     ///   - schema: the schema to work in (`search_path`); tests give each test its own.
     ///   - maxConnections: the pool's size; more than the hashing pool can keep busy buys
     ///     nothing.
+    ///   - observer: told about every committed batch of audited writes (the server's metrics).
     /// - Throws: ``StoreError``: `.newerDatabase` or `.migrationChanged` as on SQLite;
     ///   `.database` when the server cannot be reached or refuses the login.
     public static func open(
         url: PostgresURL, mode: OpenMode = .readWrite, migrate: Bool = true, schema: String? = nil,
-        maxConnections: Int = 16, logger: Logger = quietLogger
+        maxConnections: Int = 16, observer: StoreObserver = .none, logger: Logger = quietLogger
     ) async throws -> PostgresAuthStore {
         let tlsConfiguration = try tls(for: url)
         // One direct connection first: the pool retries a failing connect with backoff for
@@ -95,7 +99,8 @@ public final class PostgresAuthStore: AuthStorage {
         configuration.options.additionalStartupParameters = parameters
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
-        let store = PostgresAuthStore(url: url, mode: mode, client: client, logger: logger, runTask: runTask)
+        let store = PostgresAuthStore(
+            url: url, mode: mode, client: client, logger: logger, observer: observer, runTask: runTask)
         do {
             let migrator = PostgresMigrator()
             if mode == .readWrite && migrate {

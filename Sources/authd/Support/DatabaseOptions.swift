@@ -63,7 +63,7 @@ struct DatabaseOptions: ParsableArguments {
         if PostgresURL.isPostgres(path) {
             let store = try await PostgresAuthStore.open(
                 url: try PostgresURL(path), mode: access == .read || access == .inspect ? .readOnly : .readWrite,
-                migrate: migrate)
+                migrate: migrate, observer: observer)
             if access == .create {
                 do {
                     for warning in try await store.durabilityWarnings() { warn(warning) }

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""PostgreSQL mode of the load benchmark: durable logout and verify on SQLite, on one
+authd replica on PostgreSQL, and on two replicas sharing that database, all in one run on
+one machine. Run through bench/load/postgres.sh.
+
+Every figure is a ratio within this run: PostgreSQL against SQLite (same binary, same
+sessions, same wrk), two replicas against one. PostgreSQL runs with its default durability
+(fsync and synchronous_commit on), as SQLite runs with synchronous=FULL: in both, a 200 to
+a logout means the session's end and its audit row are on disk.
+"""
+import hashlib
+import os
+import secrets
+import base64
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import load  # noqa: E402  (the SQLite benchmark's seeding, server and wrk helpers)
+
+USERS = int(os.environ.get("LOAD_USERS", "2000"))
+PER_USER = int(os.environ.get("LOAD_SESSIONS_PER_USER", "10"))
+PORT = int(os.environ.get("LOAD_POSTGRES_PORT", "55440"))
+PHC = "$pbkdf2-sha256$i=1000$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+
+
+def start_postgres(directory):
+    """A cluster with PostgreSQL's default durability, as the postgres user."""
+    bindir = sorted(d for d in os.listdir("/usr/lib/postgresql"))[-1]
+    bindir = f"/usr/lib/postgresql/{bindir}/bin"
+    os.makedirs(directory)
+    shutil.chown(directory, "postgres")
+    run_as = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(run_as + [f"{bindir}/initdb", "-D", f"{directory}/data", "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True)
+    subprocess.run(run_as + [f"{bindir}/pg_ctl", "-D", f"{directory}/data", "-l", f"{directory}/server.log", "-w",
+                             "-o", f"-k {directory} -p {PORT} -c listen_addresses=127.0.0.1 -c max_connections=200",
+                             "start"], check=True, capture_output=True)
+    return lambda: subprocess.run(run_as + [f"{bindir}/pg_ctl", "-D", f"{directory}/data", "-m", "fast", "-w",
+                                            "stop"], capture_output=True)
+
+
+def psql(url, script):
+    subprocess.run(["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1"], input=script, text=True, check=True,
+                   capture_output=True)
+
+
+def seed_postgres(url, directory, users_count, prefix):
+    """`users_count` users with PER_USER sessions each, as load.seed_sessions does for SQLite."""
+    now = load.now_us()
+    users_csv = os.path.join(directory, f"{prefix}users.csv")
+    sessions_csv = os.path.join(directory, f"{prefix}sessions.csv")
+    tokens = []
+    with open(users_csv, "w") as users, open(sessions_csv, "w") as sessions:
+        for u in range(users_count):
+            users.write(f"{prefix}{u},{PHC},false,{now},{now}\n")
+            for _ in range(PER_USER):
+                token = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+                digest = hashlib.sha256(token.encode()).hexdigest()
+                sessions.write(f"{secrets.token_hex(8)},{digest},{prefix}{u}\n")
+                tokens.append(token)
+    os.chmod(directory, 0o755)
+    for path in (users_csv, sessions_csv):
+        os.chmod(path, 0o644)
+    psql(url, f"""
+        \\copy users (username, password_hash, disabled, created_at, updated_at) FROM '{users_csv}' CSV
+        CREATE TEMP TABLE seed (id text, token_hash text, username text);
+        \\copy seed FROM '{sessions_csv}' CSV
+        INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at, last_seen_at, address, user_agent)
+        SELECT s.id, decode(s.token_hash, 'hex'), u.id, {now}, {now + load.DAY_US}, {now}, '203.0.113.9', 'bench'
+        FROM seed s JOIN users u ON u.username = s.username;
+        ANALYZE;
+    """)
+    secrets.SystemRandom().shuffle(tokens)
+    return tokens
+
+
+def touch_postgres(url, prefix):
+    psql(url, f"UPDATE sessions SET last_seen_at = {load.now_us()} WHERE user_id IN "
+              f"(SELECT id FROM users WHERE username LIKE '{prefix}%');")
+
+
+def parallel(runs):
+    """Runs each (function, args) at once; returns their results in order."""
+    results = [None] * len(runs)
+
+    def target(index, function, args):
+        results[index] = function(*args)
+
+    threads = [threading.Thread(target=target, args=(i, f, a)) for i, (f, a) in enumerate(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def throughput(servers, path, files, method, mode):
+    """Requests/s of 200s over `servers` at once, each with its own token file and an equal
+    share of the connections."""
+    connections = max(1, load.CONNECTIONS // len(servers))
+    results = parallel([(load.tokens_run, (s, path, f, method, mode, connections)) for s, f in zip(servers, files)])
+    ok = sum(r[0] for r in results)
+    seconds = max(r[2] for r in results)
+    return ok / seconds
+
+
+def main():
+    authd = sys.argv[1]
+    directory = tempfile.mkdtemp(prefix="authd-load-pg-")
+    os.chmod(directory, 0o755)
+    logout = "/directlink/v1/auth/logout"
+    verify = "/directlink/v1/auth/verify"
+    results = {}
+    stop_postgres = start_postgres(os.path.join(directory, "pg"))
+    try:
+        url = f"postgres://postgres@127.0.0.1:{PORT}/postgres"
+        sqlite_db = os.path.join(directory, "load.sqlite")
+        subprocess.run([authd, "migrate", "up", "--db", sqlite_db], check=True, capture_output=True)
+        subprocess.run([authd, "migrate", "up", "--db", url], check=True, capture_output=True)
+        load.log(f"seeding 3 groups of {USERS // 3} users x {PER_USER} sessions in each database")
+        groups = {"logout1": {}, "logout2": {}, "verify": {}}
+        for prefix in groups:
+            groups[prefix]["sqlite"] = load.seed_sessions(sqlite_db, USERS // 3, PER_USER, prefix)
+            groups[prefix]["postgres"] = seed_postgres(url, directory, USERS // 3, prefix)
+
+        def split(tokens, parts):
+            return [load.write_tokens(directory, f"t{secrets.token_hex(4)}", tokens[i::parts]) for i in range(parts)]
+
+        load.log("SQLite: one server")
+        os.makedirs(os.path.join(directory, "s"))
+        server = load.Server(authd, sqlite_db, os.path.join(directory, "s"))
+        try:
+            results["sqlite logout"] = throughput([server], logout, split(groups["logout1"]["sqlite"], 1), "POST",
+                                                  "once")
+            load.touch_sessions(sqlite_db, "verify")
+            results["sqlite verify"] = throughput([server], verify, split(groups["verify"]["sqlite"], 1), "GET",
+                                                  "cycle")
+        finally:
+            server.stop()
+
+        load.log("PostgreSQL: one replica")
+        os.makedirs(os.path.join(directory, "a"))
+        os.makedirs(os.path.join(directory, "b"))
+        a = load.Server(authd, url, os.path.join(directory, "a"))
+        try:
+            results["postgres logout, 1 replica"] = throughput([a], logout, split(groups["logout1"]["postgres"], 1),
+                                                               "POST", "once")
+            touch_postgres(url, "verify")
+            results["postgres verify, 1 replica"] = throughput([a], verify, split(groups["verify"]["postgres"], 1),
+                                                               "GET", "cycle")
+            load.log("PostgreSQL: two replicas")
+            b = load.Server(authd, url, os.path.join(directory, "b"))
+            try:
+                results["postgres logout, 2 replicas"] = throughput(
+                    [a, b], logout, split(groups["logout2"]["postgres"], 2), "POST", "once")
+                touch_postgres(url, "verify")
+                results["postgres verify, 2 replicas"] = throughput(
+                    [a, b], verify, split(groups["verify"]["postgres"], 2), "GET", "cycle")
+            finally:
+                b.stop()
+        finally:
+            a.stop()
+    finally:
+        stop_postgres()
+        if os.environ.get("LOAD_KEEP") != "1":
+            shutil.rmtree(directory, ignore_errors=True)
+        else:
+            load.log(f"kept {directory}")
+
+    print(f"Machine: {load.machine()}; {load.CONNECTIONS} connections, {load.SECONDS} s per run; "
+          f"{USERS} users x {PER_USER} sessions per database")
+    print()
+    print("| run | requests/s |")
+    print("|---|---:|")
+    for name, value in results.items():
+        print(f"| {name} | {value:,.0f} |")
+    print()
+    print("| ratio | measured | goal |")
+    print("|---|---:|---:|")
+    ratios = [
+        ("durable logout, PostgreSQL / SQLite", results["postgres logout, 1 replica"] / results["sqlite logout"], 0.5),
+        ("verify, PostgreSQL / SQLite", results["postgres verify, 1 replica"] / results["sqlite verify"], 0.4),
+        ("logout, two replicas / one", results["postgres logout, 2 replicas"] / results["postgres logout, 1 replica"],
+         0.9),
+        ("verify, two replicas / one", results["postgres verify, 2 replicas"] / results["postgres verify, 1 replica"],
+         0.9),
+    ]
+    for name, value, goal in ratios:
+        print(f"| {name} | {value:.2f} | ≥ {goal} |")
+
+
+if __name__ == "__main__":
+    main()
