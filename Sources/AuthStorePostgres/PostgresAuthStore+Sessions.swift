@@ -17,9 +17,7 @@ extension PostgresAuthStore {
     }
 
     private func findSession(tokenHash: [UInt8], on connection: PostgresConnection) async throws -> Session? {
-        try await connection.query(
-            "\(unescaped: Self.sessionQuery) WHERE s.token_hash = \(ByteBuffer(bytes: tokenHash))", logger: logger
-        ).collect().first.map(Self.session(from:))
+        try await connection.rows(PostgresStatements.FindSession(tokenHash: tokenHash), logger: logger).first
     }
 
     public func createSession(
@@ -92,15 +90,8 @@ extension PostgresAuthStore {
         context: AuditContext
     ) async throws -> TokenLookup {
         try await auditedTransaction { [self] connection, audit in
-            // DELETE … RETURNING: of two replicas ending one token, exactly one gets the row.
-            let rows = try await connection.query(
-                """
-                WITH ended AS (DELETE FROM sessions WHERE token_hash = \(ByteBuffer(bytes: tokenHash)) RETURNING *)
-                SELECT e.id, u.username, e.created_at, e.expires_at, e.last_seen_at, e.address, e.user_agent
-                FROM ended e JOIN users u ON u.id = e.user_id
-                """, logger: logger
-            ).collect()
-            guard let session = rows.first.map(Self.session(from:)) else { return .unknown }
+            let ended = try await connection.rows(PostgresStatements.EndSession(tokenHash: tokenHash), logger: logger)
+            guard let session = ended.first else { return .unknown }
             if session.isExpired(at: time, policy: policy) { return .expired(session) }
             audit.append(.success(.logout, username: session.username, session: session.id, context: context), at: time)
             return .valid(session)
