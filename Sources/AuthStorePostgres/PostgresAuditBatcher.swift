@@ -16,23 +16,36 @@ import Synchronization
 /// the write changes anything, and a refused write leaves the batch's transaction usable: it
 /// fails alone. A database error aborts the transaction; the batch is rolled back and each
 /// write is run again in a transaction of its own, so one bad write costs the others
-/// nothing but time.
+/// nothing but time. Logouts, the commonest audited write, are not run one by one: one
+/// statement ends the sessions of all the batch's logouts.
 final class PostgresAuditBatcher: Sendable {
+    /// What a write does.
+    enum Work: Sendable {
+        /// Any audited write, run on its own within the batch.
+        case single(@Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> any Sendable)
+        /// A logout: every logout of a batch is done by one statement (``EndSessions``), the
+        /// commonest write costing one round trip per batch rather than one each.
+        case logout(LogoutRequest)
+    }
+
     /// One write: its work, and where its outcome goes once the batch has committed.
     private final class Job: @unchecked Sendable {
         // @unchecked: `outcome` is only touched by the batch loop, one batch at a time.
-        let work: @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> any Sendable
+        let work: Work
         let continuation: CheckedContinuation<any Sendable, any Error>
         var outcome: Result<any Sendable, any Error>?
 
-        init(
-            work: @escaping @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> any Sendable,
-            continuation: CheckedContinuation<any Sendable, any Error>
-        ) {
+        init(work: Work, continuation: CheckedContinuation<any Sendable, any Error>) {
             self.work = work
             self.continuation = continuation
         }
     }
+
+    /// Ends the sessions of a batch's logouts and appends their audit rows; one
+    /// ``TokenLookup`` per request, in order.
+    typealias EndSessions = @Sendable (
+        [LogoutRequest], PostgresConnection, inout PostgresAuditAppender
+    ) async throws -> [TokenLookup]
 
     /// Writes per transaction at most: enough to amortise the commit under load, small enough
     /// that one transaction holds the head only briefly.
@@ -49,7 +62,7 @@ final class PostgresAuditBatcher: Sendable {
 
     /// - Parameter transaction: runs one transaction (``PostgresAuthStore/transaction(_:)``).
     init(
-        logger: Logger, observer: StoreObserver,
+        logger: Logger, observer: StoreObserver, endSessions: @escaping EndSessions,
         transaction: @escaping @Sendable (
             @Sendable (PostgresConnection) async throws -> Void
         ) async throws -> Void
@@ -66,7 +79,7 @@ final class PostgresAuditBatcher: Sendable {
                     }
                     if jobs.isEmpty { break }
                     let started = ContinuousClock.now
-                    await Self.run(jobs, logger: logger, transaction: transaction)
+                    await Self.run(jobs, logger: logger, endSessions: endSessions, transaction: transaction)
                     observer.batchCommitted(jobs.count, ContinuousClock.now - started)
                 }
             }
@@ -77,12 +90,20 @@ final class PostgresAuditBatcher: Sendable {
     func submit<T: Sendable>(
         _ work: @escaping @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> T
     ) async throws -> T {
-        let result = try await withCheckedThrowingContinuation { continuation in
-            let job = Job(work: { try await work($0, &$1) }, continuation: continuation)
+        try await submit(.single { try await work($0, &$1) }) as! T
+    }
+
+    /// Queues a logout and returns what the token was once its batch has committed.
+    func submitLogout(_ request: LogoutRequest) async throws -> TokenLookup {
+        try await submit(.logout(request)) as! TokenLookup
+    }
+
+    private func submit(_ work: Work) async throws -> any Sendable {
+        try await withCheckedThrowingContinuation { continuation in
+            let job = Job(work: work, continuation: continuation)
             queue.jobs.withLock { $0.append(job) }
             wakeUp.yield()
         }
-        return result as! T
     }
 
     /// Stops taking batches once the queue is empty (writes already queued still run).
@@ -92,19 +113,29 @@ final class PostgresAuditBatcher: Sendable {
     }
 
     private static func run(
-        _ jobs: [Job], logger: Logger,
+        _ jobs: [Job], logger: Logger, endSessions: @escaping EndSessions,
         transaction: @Sendable (@Sendable (PostgresConnection) async throws -> Void) async throws -> Void
     ) async {
         do {
             try await transaction { connection in
                 var appender = try await PostgresAuditAppender.lockHead(on: connection, logger: logger)
+                var logouts: [(Job, LogoutRequest)] = []
                 for job in jobs {
-                    do {
-                        job.outcome = .success(try await job.work(connection, &appender))
-                    } catch let error as StoreError where error.code != .database {
-                        // A refusal decided before the write changed anything.
-                        job.outcome = .failure(error)
+                    switch job.work {
+                    case .logout(let request):
+                        logouts.append((job, request))
+                    case .single(let work):
+                        do {
+                            job.outcome = .success(try await work(connection, &appender))
+                        } catch let error as StoreError where error.code != .database {
+                            // A refusal decided before the write changed anything.
+                            job.outcome = .failure(error)
+                        }
                     }
+                }
+                if !logouts.isEmpty {
+                    let lookups = try await endSessions(logouts.map(\.1), connection, &appender)
+                    for ((job, _), lookup) in zip(logouts, lookups) { job.outcome = .success(lookup) }
                 }
                 try await appender.flush(on: connection, logger: logger)
             }
@@ -118,7 +149,7 @@ final class PostgresAuditBatcher: Sendable {
             }
             // One write failed the transaction: run each alone, so only it fails.
             for job in jobs {
-                await run([job], logger: logger, transaction: transaction)
+                await run([job], logger: logger, endSessions: endSessions, transaction: transaction)
             }
         }
     }

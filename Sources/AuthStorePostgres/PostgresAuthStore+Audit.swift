@@ -19,7 +19,7 @@ extension PostgresAuthStore {
     }
 
     public func recordAudit(_ entry: AuditEntry, at time: Timestamp) async throws {
-        try await auditedTransaction { _, audit in audit.append(entry, at: time) }
+        _ = try await auditedTransaction { _, audit in audit.append(entry, at: time) }
     }
 
     public func recentAudit(limit: Int) async throws -> [AuditRecord] {

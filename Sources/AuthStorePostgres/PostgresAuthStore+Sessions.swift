@@ -89,11 +89,27 @@ extension PostgresAuthStore {
         tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
         context: AuditContext
     ) async throws -> TokenLookup {
-        try await auditedTransaction { [self] connection, audit in
-            let ended = try await connection.rows(PostgresStatements.EndSession(tokenHash: tokenHash), logger: logger)
-            guard let session = ended.first else { return .unknown }
-            if session.isExpired(at: time, policy: policy) { return .expired(session) }
-            audit.append(.success(.logout, username: session.username, session: session.id, context: context), at: time)
+        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        return try await batcher.submitLogout(
+            LogoutRequest(tokenHash: tokenHash, policy: policy, time: time, context: context))
+    }
+
+    /// Ends the sessions of a batch's logouts with one statement and audits each that was
+    /// valid, in request order. Of two requests with one token, the first gets the session
+    /// and the second finds it unknown, as if they had run one after the other.
+    static func endSessions(
+        _ requests: [LogoutRequest], on connection: PostgresConnection, audit: inout PostgresAuditAppender,
+        logger: Logger
+    ) async throws -> [TokenLookup] {
+        let ended = try await connection.rows(
+            PostgresStatements.EndSessions(tokenHashes: requests.map(\.tokenHash)), logger: logger)
+        var byToken = Dictionary(ended.map { ($0.tokenHash, $0.session) }, uniquingKeysWith: { first, _ in first })
+        return requests.map { request in
+            guard let session = byToken.removeValue(forKey: request.tokenHash) else { return .unknown }
+            if session.isExpired(at: request.time, policy: request.policy) { return .expired(session) }
+            audit.append(
+                .success(.logout, username: session.username, session: session.id, context: request.context),
+                at: request.time)
             return .valid(session)
         }
     }

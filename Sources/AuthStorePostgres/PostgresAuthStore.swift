@@ -38,7 +38,7 @@ public final class PostgresAuthStore: AuthStorage {
     let client: PostgresClient
     let logger: Logger
     let tracker: PostgresWriteTracker
-    private let batcher: PostgresAuditBatcher
+    let batcher: PostgresAuditBatcher
     private let runTask: Task<Void, Never>
 
     private init(
@@ -53,7 +53,12 @@ public final class PostgresAuthStore: AuthStorage {
         let tracker = PostgresWriteTracker()
         self.tracker = tracker
         let location = url.redacted
-        self.batcher = PostgresAuditBatcher(logger: logger, observer: observer) { body in
+        self.batcher = PostgresAuditBatcher(
+            logger: logger, observer: observer,
+            endSessions: { requests, connection, audit in
+                try await Self.endSessions(requests, on: connection, audit: &audit, logger: logger)
+            }
+        ) { body in
             try await tracker.track {
                 do {
                     try await Self.runTransaction(client: client, logger: logger, body)
@@ -104,7 +109,7 @@ public final class PostgresAuthStore: AuthStorage {
         do {
             let migrator = PostgresMigrator()
             if mode == .readWrite && migrate {
-                try await store.withStoreErrors { try await migrator.migrate(store.client, logger: logger) }
+                _ = try await store.withStoreErrors { try await migrator.migrate(store.client, logger: logger) }
             } else {
                 _ = try await store.withStoreErrors { try await migrator.status(store.client, logger: logger) }
             }

@@ -26,25 +26,27 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Session { PostgresAuthStore.session(from: row) }
     }
 
-    /// Deletes the session of a token and returns it (logout): of two replicas ending one
-    /// token, exactly one gets the row.
-    struct EndSession: PostgresPreparedStatement {
-        static let name = "authd_end_session"
+    /// Deletes the sessions of the given tokens and returns each with its token hash
+    /// (the logouts of one batch): of two replicas ending one token, exactly one gets the row.
+    struct EndSessions: PostgresPreparedStatement {
+        static let name = "authd_end_sessions"
         static let sql = """
-            WITH ended AS (DELETE FROM sessions WHERE token_hash = $1 RETURNING *)
-            SELECT \(sessionColumns.replacingOccurrences(of: "s.", with: "e."))
+            WITH ended AS (DELETE FROM sessions WHERE token_hash = ANY($1::bytea[]) RETURNING *)
+            SELECT \(sessionColumns.replacingOccurrences(of: "s.", with: "e.")), e.token_hash
             FROM ended e JOIN users u ON u.id = e.user_id
             """
-        typealias Row = Session
-        let tokenHash: [UInt8]
+        typealias Row = (tokenHash: [UInt8], session: Session)
+        let tokenHashes: [[UInt8]]
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
-            bindings.append(ByteBuffer(bytes: tokenHash))
+            bindings.append(tokenHashes.map { ByteBuffer(bytes: $0) })
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Session { PostgresAuthStore.session(from: row) }
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            (PostgresRowReader(row).bytes(7), PostgresAuthStore.session(from: row))
+        }
     }
 
     /// Locks the chain's head until the transaction ends and reads it.

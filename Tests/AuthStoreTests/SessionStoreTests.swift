@@ -402,3 +402,38 @@ import Testing
         #expect(session.lastSeenAt == time)
     }
 }
+
+/// Logouts arriving together (grouped into one transaction on both engines, and into one
+/// statement on PostgreSQL) behave as if they had run one after the other.
+@Suite struct ConcurrentLogoutTests {
+    @Test(arguments: Engine.all) func everyTokenEndsExactlyOnceAndIsAuditedOnce(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
+            let alice = try await store.addUser(
+                name: "alice", passwordHash: Fixture.hashA, at: Fixture.t0, context: Fixture.context)
+            for index in 0..<30 {
+                try await store.openSession(alice, token: "t\(index)", at: Fixture.t0)
+            }
+            let before = try await store.count("audit_log")
+            // Each token twice, all at once.
+            let lookups = await withTaskGroup(of: TokenLookup?.self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        try? await store.endSession(
+                            tokenHash: Fixture.tokenHash("t\(index % 30)"), policy: SessionPolicy(),
+                            at: Fixture.t0 + .seconds(1), context: Fixture.context)
+                    }
+                }
+                return await group.reduce(into: [TokenLookup?]()) { $0.append($1) }
+            }
+            let valid = lookups.filter { if case .valid = $0 { true } else { false } }
+            #expect(valid.count == 30)
+            #expect(lookups.filter { $0 == .unknown }.count == 30)
+            #expect(try await store.count("sessions") == 0)
+            let logouts = try await store.queryAudit(AuditQuery(events: [.logout], limit: 100))
+            #expect(logouts.count == 30)
+            #expect(Set(logouts.map(\.entry.session)).count == 30)
+            #expect(try await store.count("audit_log") == before + 30)
+            #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
+        }
+    }
+}

@@ -21,7 +21,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402  (the SQLite benchmark's seeding, server and wrk helpers)
 
-USERS = int(os.environ.get("LOAD_USERS", "2000"))
+USERS = int(os.environ.get("LOAD_USERS", "6000"))
 PER_USER = int(os.environ.get("LOAD_SESSIONS_PER_USER", "10"))
 PORT = int(os.environ.get("LOAD_POSTGRES_PORT", "55440"))
 PHC = "$pbkdf2-sha256$i=1000$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
