@@ -136,6 +136,21 @@ public protocol AuthStorage: Sendable {
     func backup(to destination: String) async throws
     /// Finishes queued writes and closes the database.
     func close() async
+
+    // MARK: Import
+
+    /// The stored password hashes that are not authd's own PBKDF2-SHA256 PHC strings: hashes
+    /// imported from another system whose users have not logged in since. The server reads
+    /// their schemes and costs (at most once a minute) so every password check spends one
+    /// check of each scheme present (equal timing).
+    ///
+    /// Plain SQL on any engine: `SELECT password_hash FROM users WHERE
+    /// substr(password_hash, 1, 15) <> '$pbkdf2-sha256$'`.
+    func importedPasswordHashes() async throws -> [String]
+    /// Creates every user of `users` in one transaction, each with a `user_import` audit row
+    /// (detail `scheme=…`) in the chain; all or nothing. `.userExists` (nothing written) when
+    /// a name is taken; `.invalidInput` for a name the username rule refuses.
+    func importUsers(_ users: [ImportedUser], at time: Timestamp, context: AuditContext) async throws
 }
 
 extension AuthStorage {
