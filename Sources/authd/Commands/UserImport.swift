@@ -49,10 +49,10 @@ extension UserCommand {
         /// The second pass: every user in one transaction.
         private func write(_ parsed: ImportFile, to store: SQLiteAuthStore) async throws {
             // Written unbuffered before the transaction: says how far the command got.
-            FileHandle.standardOutput.write(Data("importing \(parsed.entries.count) users\n".utf8))
+            FileHandle.standardOutput.write(Data("importing \(Self.users(parsed.entries.count))\n".utf8))
             try await store.importUsers(parsed.entries.map(\.user), at: .now(), context: .commandLine)
             print(
-                "imported \(parsed.entries.count) users (\(Self.countsByScheme(parsed.entries))); "
+                "imported \(Self.users(parsed.entries.count)) (\(Self.countsByScheme(parsed.entries))); "
                     + "each is rehashed to PBKDF2 at their first login")
         }
 
@@ -101,7 +101,7 @@ extension UserCommand {
         /// every login until their users have logged in once.
         private func printSummary(_ entries: [ImportFile.Entry], configured: Int) {
             let disabled = entries.filter(\.user.disabled).count
-            print("would import \(entries.count) users" + (disabled > 0 ? " (\(disabled) disabled)" : ""))
+            print("would import \(Self.users(entries.count))" + (disabled > 0 ? " (\(disabled) disabled)" : ""))
             var counts: [String: Int] = [:]
             for entry in entries {
                 counts["\(entry.hash.scheme.rawValue) \(entry.hash.cost)", default: 0] += 1
@@ -138,6 +138,10 @@ extension UserCommand {
                         + "\(scheme.rawValue) users have logged in once (equal timing)")
             }
             return warnings
+        }
+
+        static func users(_ count: Int) -> String {
+            count == 1 ? "1 user" : "\(count) users"
         }
 
         static func countsByScheme(_ entries: [ImportFile.Entry]) -> String {
