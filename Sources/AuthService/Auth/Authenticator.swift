@@ -8,8 +8,9 @@ import Logging
 /// from that moment (concurrent guesses cannot slip past the limit). It then spends one
 /// PBKDF2 run whether the user exists, is disabled, or typed the wrong password, padded
 /// to the cost of the costliest stored hash, plus one check of each imported scheme stored
-/// (``CostFloor``), so the three failures cannot be told apart by time. Every attempt is audited in the same transaction as the change it
-/// makes, and returns only after that commit.
+/// (``CostFloor``), so the three failures cannot be told apart by time. Every attempt is
+/// audited in the same transaction as the change it makes, and returns only after that
+/// commit.
 public struct Authenticator: Sendable {
     public let store: any AuthStorage
     public let hasher: PasswordHasher

@@ -10,10 +10,11 @@ extension SQLiteAuthStore {
     }
 
     public func importUsers(_ users: [ImportedUser], at time: Timestamp, context: AuditContext) async throws {
-        if let problem = users.lazy.compactMap({ user in User.nameProblem(user.name).map { "\(user.name): \($0)" } })
-            .first
-        {
-            throw StoreError(.invalidInput, problem)
+        // The name is not repeated in the message: it may hold the control characters refused.
+        for (index, user) in users.enumerated() {
+            if let problem = User.nameProblem(user.name) {
+                throw StoreError(.invalidInput, "user \(index + 1) of \(users.count): \(problem)")
+            }
         }
         try await write { connection in
             for user in users {
