@@ -34,7 +34,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
-        // C libraries from the system (Debian: libsqlite3-dev, libssl-dev).
+        // C libraries from the system (Debian: libsqlite3-dev, libssl-dev, libcrypt-dev,
+        // libargon2-dev).
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -44,6 +45,18 @@ let package = Package(
             name: "CLibCrypto",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
+        ),
+        // Imported password hashes: bcrypt, sha-crypt and yescrypt through libxcrypt's
+        // crypt_rn; argon2i/argon2id through libargon2.
+        .systemLibrary(
+            name: "CXCrypt",
+            pkgConfig: "libxcrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+        .systemLibrary(
+            name: "CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]
         ),
 
         // Build-time tool and plugin that embed migrations/*.sql into AuthStore.
@@ -60,6 +73,8 @@ let package = Package(
             dependencies: [
                 "CSQLite",
                 "CLibCrypto",
+                "CXCrypt",
+                "CArgon2",
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedMigrationsPlugin"]

@@ -2,6 +2,7 @@
 # Builds one libFuzzer binary per target into fuzz/.build/ (or $FUZZ_OUT):
 #   fuzz-credentials  Credentials.parse  (Sources/AuthService/Wire/Credentials.swift)
 #   fuzz-gotime       GoTime.format      (Sources/AuthService/Wire/GoTime.swift)
+#   fuzz-import       ImportFile         (Sources/AuthStore/Import/, Sources/AuthStore/Passwords/)
 #
 # The sources under test are copied into a temp dir and compiled with the harness as ONE
 # module by swiftc directly, so the fuzzer needs no SwiftPM build (and no -sanitize=fuzzer
@@ -38,4 +39,29 @@ mkdir -p "$tmp/gotime"
 cp "$root/Sources/AuthService/Wire/GoTime.swift" "$here/FuzzGoTime.swift" "$tmp/gotime/"
 swiftc "${flags[@]}" -module-name FuzzGoTime "$tmp/gotime/"*.swift -o "$out/fuzz-gotime" 2> >(grep -v "Cannot export local symbol" >&2)
 
-echo "built $out/fuzz-credentials $out/fuzz-gotime"
+# Import: the import file parser and the hash schemes it reads, with the AuthStore files
+# they use; the C modules (OpenSSL, libxcrypt, libargon2) through their module maps.
+mkdir -p "$tmp/import"
+cp "$root/Sources/AuthStore/Import/"*.swift \
+   "$root/Sources/AuthStore/Passwords/HashScheme.swift" \
+   "$root/Sources/AuthStore/Passwords/HashProblem.swift" \
+   "$root/Sources/AuthStore/Passwords/PasswordHash.swift" \
+   "$root/Sources/AuthStore/Passwords/PBKDF2Hash.swift" \
+   "$root/Sources/AuthStore/Passwords/CryptHash.swift" \
+   "$root/Sources/AuthStore/Passwords/YescryptParameters.swift" \
+   "$root/Sources/AuthStore/Passwords/Argon2Hash.swift" \
+   "$root/Sources/AuthStore/Passwords/WeakHash.swift" \
+   "$root/Sources/AuthStore/Crypto/Base64.swift" \
+   "$root/Sources/AuthStore/Crypto/PBKDF2.swift" \
+   "$root/Sources/AuthStore/Crypto/Crypt.swift" \
+   "$root/Sources/AuthStore/Crypto/Argon2.swift" \
+   "$root/Sources/AuthStore/Crypto/ConstantTime.swift" \
+   "$root/Sources/AuthStore/Model/User.swift" \
+   "$root/Sources/AuthStore/Model/ControlCharacters.swift" \
+   "$root/Sources/AuthStore/Model/Timestamp.swift" \
+   "$here/FuzzImport.swift" "$tmp/import/"
+swiftc "${flags[@]}" -module-name FuzzImport \
+    -I "$root/Sources/CLibCrypto" -I "$root/Sources/CXCrypt" -I "$root/Sources/CArgon2" \
+    "$tmp/import/"*.swift -o "$out/fuzz-import" 2> >(grep -v "Cannot export local symbol" >&2)
+
+echo "built $out/fuzz-credentials $out/fuzz-gotime $out/fuzz-import"

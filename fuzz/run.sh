@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Usage: fuzz/run.sh SECONDS [credentials|gotime]
+# Usage: fuzz/run.sh SECONDS [credentials|gotime|import]
 # Builds the fuzzers (fuzz/build.sh) and runs each target (or just the one named) for
 # SECONDS with libFuzzer, on a COPY of fuzz/corpus/<target> in a temp dir (the checked-in
 # seeds are never modified). Exits non-zero if any target found a crash/leak/timeout;
 # the reproducer is copied to fuzz/artifacts/<target>/ and the log tail is printed.
 # Set FUZZ_KEEP_CORPUS=DIR to keep the grown corpus under DIR/<target>.
 set -uo pipefail
-seconds="${1:?usage: fuzz/run.sh SECONDS [credentials|gotime]}"
+seconds="${1:?usage: fuzz/run.sh SECONDS [credentials|gotime|import]}"
 only="${2:-}"
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${FUZZ_OUT:-$here/.build}"; export FUZZ_OUT="$out"
@@ -14,7 +14,7 @@ out="${FUZZ_OUT:-$here/.build}"; export FUZZ_OUT="$out"
 
 # GoTime is also checked in a zone with a negative offset and DST history.
 export TZ="${TZ:-America/Sao_Paulo}"
-targets=(credentials gotime)
+targets=(credentials gotime import)
 [ -n "$only" ] && targets=("$only")
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

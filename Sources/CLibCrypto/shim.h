@@ -12,12 +12,15 @@ static inline int clibcrypto_sha256(const void *data, size_t length, unsigned ch
     return EVP_Digest(data, length, out, &outLength, EVP_sha256(), NULL);
 }
 
-/// PBKDF2-HMAC-SHA256; Swift cannot see EVP_sha256() as a constant, so bind it here.
-static inline int clibcrypto_pbkdf2_sha256(const char *password, int passwordLength,
-                                           const unsigned char *salt, int saltLength,
-                                           int iterations, unsigned char *out, int outLength) {
-    return PKCS5_PBKDF2_HMAC(password, passwordLength, salt, saltLength, iterations,
-                             EVP_sha256(), outLength, out);
+/// PBKDF2-HMAC with SHA-1 (digest 1), SHA-256 (256) or SHA-512 (512), for imported hashes
+/// (passlib, Django, Kratos, Keycloak). Swift cannot see EVP_sha256() and friends as
+/// constants, so they are chosen here. Returns 0 for another digest.
+static inline int clibcrypto_pbkdf2(int digest, const char *password, int passwordLength,
+                                    const unsigned char *salt, int saltLength,
+                                    int iterations, unsigned char *out, int outLength) {
+    const EVP_MD *md = digest == 1 ? EVP_sha1() : digest == 256 ? EVP_sha256() : digest == 512 ? EVP_sha512() : NULL;
+    if (md == NULL) return 0;
+    return PKCS5_PBKDF2_HMAC(password, passwordLength, salt, saltLength, iterations, md, outLength, out);
 }
 
 #endif

@@ -32,7 +32,7 @@ import Testing
             defer { holder.close() }
             let result = try await sandbox.authd("user", "list", "--format", "csv")
             #expect(result.status == 0, "\(result)")
-            #expect(result.stdout == "username,status,created_at,updated_at\n", "\(result)")
+            #expect(result.stdout == "username,status,created_at,updated_at,scheme\n", "\(result)")
             #expect(result.stderr == warnings(sandbox).map { "Warning: \($0)\n" }.joined(), "\(result)")
             for file in [sandbox.db, sandbox.db + "-wal", sandbox.db + "-shm"] {
                 #expect(try sandbox.mode(file) == 0o600, "\(file)")
@@ -40,7 +40,7 @@ import Testing
             // Once private, nothing more is said.
             expectSuccess(
                 try await sandbox.authd("user", "list", "--format", "csv"),
-                stdout: "username,status,created_at,updated_at\n")
+                stdout: "username,status,created_at,updated_at,scheme\n")
         }
     }
 

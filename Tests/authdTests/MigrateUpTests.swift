@@ -19,7 +19,7 @@ struct MigrateUpTests {
             // Now the read-only commands work on it.
             expectSuccess(
                 try await sandbox.authd("user", "list", "--format", "csv"),
-                stdout: "username,status,created_at,updated_at\n")
+                stdout: "username,status,created_at,updated_at,scheme\n")
         }
     }
 

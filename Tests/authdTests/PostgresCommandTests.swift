@@ -89,4 +89,37 @@ struct PostgresCommandTests {
             #expect(status.stdout.contains("pending"), "\(status)")
         }
     }
+
+    /// `user import` on PostgreSQL: pass 1 sees the users already there, pass 2 is one
+    /// transaction, and an imported user logs in through a replica and is rehashed once.
+    @Test func userImportWorksOnPostgreSQL() async throws {
+        try await Sandbox.withPostgres { sandbox in
+            try await sandbox.addUser("zoe")
+            let bcrypt = ImportedHashVectors.accepted.first { $0.label == "bcrypt $2b$ (pyca bcrypt)" }!.hash
+            let file = sandbox.path("users.htpasswd")
+            try "alice:\(bcrypt)\nzoe:\(bcrypt)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            // zoe exists: reported by line, nothing written.
+            let refused = try await sandbox.authd("user", "import", file)
+            #expect(refused.status == 1 && refused.stderr.contains("line 2"), "\(refused)")
+            let before = try await sandbox.withAnyStore { try await $0.users().map(\.name) }
+            #expect(before == ["zoe"])
+
+            try "alice:\(bcrypt)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            let imported = try await sandbox.authd("user", "import", file)
+            #expect(imported.status == 0, "\(imported)")
+            let list = try await sandbox.authd("user", "list", "--format", "csv")
+            #expect(list.stdout.contains("alice,") && list.stdout.contains("bcrypt"), "\(list)")
+
+            let server = try await ServedProcess(sandbox: sandbox)
+            #expect(try await server.login("alice", ImportedHashVectors.password).status == 200)
+            await server.stop()
+            let alice = try await sandbox.withAnyStore { try await $0.user(named: "alice") }
+            #expect(alice?.passwordHash.hasPrefix("$pbkdf2-sha256$") == true)
+            let audit = try await sandbox.withAnyStore {
+                try await $0.queryAudit(AuditQuery(events: [.userImport], limit: 10))
+            }
+            #expect(audit.map(\.entry.username) == ["alice"])
+            #expect(try await sandbox.authd("audit", "verify").status == 0)
+        }
+    }
 }

@@ -25,6 +25,7 @@ struct UserListTests {
                 [
                     "username": $0.name, "status": $0.disabled ? "disabled" : "enabled",
                     "created_at": $0.createdAt.iso8601, "updated_at": $0.updatedAt.iso8601,
+                    "scheme": "pbkdf2-sha256",
                 ]
             }
             #expect(objects == expected)
@@ -41,9 +42,9 @@ struct UserListTests {
             let users = try await twoUsers(sandbox)
             let result = try await sandbox.authd("user", "list", "--format", "csv")
             let expected =
-                ["username,status,created_at,updated_at"]
+                ["username,status,created_at,updated_at,scheme"]
                 + users.map {
-                    "\($0.name),\($0.disabled ? "disabled" : "enabled"),\($0.createdAt.iso8601),\($0.updatedAt.iso8601)"
+                    "\($0.name),\($0.disabled ? "disabled" : "enabled"),\($0.createdAt.iso8601),\($0.updatedAt.iso8601),pbkdf2-sha256"
                 }
             expectSuccess(result, stdout: expected.joined(separator: "\n") + "\n")
         }
@@ -59,15 +60,15 @@ struct UserListTests {
 
             let lines = result.stdout.split(separator: "\n").map(String.init)
             try #require(lines.count == 3, "\(result)")
-            #expect(lines[0].split(separator: " ") == ["USERNAME", "STATUS", "CREATED_AT", "UPDATED_AT"])
+            #expect(lines[0].split(separator: " ") == ["USERNAME", "STATUS", "CREATED_AT", "UPDATED_AT", "SCHEME"])
             #expect(
                 lines[1].split(separator: " ").map(String.init)
-                    == ["alice", "enabled", users[0].createdAt.iso8601, users[0].updatedAt.iso8601])
+                    == ["alice", "enabled", users[0].createdAt.iso8601, users[0].updatedAt.iso8601, "pbkdf2-sha256"])
             #expect(
                 lines[2].split(separator: " ").map(String.init)
-                    == ["bob", "disabled", users[1].createdAt.iso8601, users[1].updatedAt.iso8601])
+                    == ["bob", "disabled", users[1].createdAt.iso8601, users[1].updatedAt.iso8601, "pbkdf2-sha256"])
             // Every column starts at the same offset on every line.
-            for column in ["STATUS", "CREATED_AT", "UPDATED_AT"] {
+            for column in ["STATUS", "CREATED_AT", "UPDATED_AT", "SCHEME"] {
                 let offset = try #require(lines[0].range(of: column)).lowerBound.utf16Offset(in: lines[0])
                 for line in lines.dropFirst() {
                     let index = line.index(line.startIndex, offsetBy: offset)
@@ -84,7 +85,7 @@ struct UserListTests {
             expectSuccess(try await sandbox.authd("user", "list", "--format", "json"), stdout: "[]\n")
             expectSuccess(
                 try await sandbox.authd("user", "list", "--format", "csv"),
-                stdout: "username,status,created_at,updated_at\n")
+                stdout: "username,status,created_at,updated_at,scheme\n")
         }
     }
 

@@ -15,12 +15,17 @@
 # The server runs at COST iterations (default 60,000, a tenth of the product default, so
 # that a user stored at 10× the cost takes what a default login takes). The temp database
 # holds alice (enabled) and dora (disabled) at COST, dear at 10 × COST and cheap at
-# COST / 10, all with password "pw". Throttling is effectively off. N sequential POST
-# /directlink/v1/auth/login of each kind are sent interleaved round-robin (unknown user,
-# wrong password for alice, right password for disabled dora, wrong password for dear,
-# wrong password for cheap) so drift on a busy machine hits all kinds alike. Every check
-# spends the iterations of the costliest stored hash (dear's), so all five medians should
-# be within 5 %.
+# COST / 10, all with password "pw", plus two users imported with `authd user import`:
+# bcrypt10 (bcrypt cost 10, made by htpasswd) and argon (argon2id m=65536,t=3,p=4,
+# Authelia's default, made by the argon2 CLI). Throttling is effectively off. N sequential
+# POST /directlink/v1/auth/login of each kind are sent interleaved round-robin (unknown
+# user, wrong password for alice, right password for disabled dora, wrong password for
+# dear, cheap, bcrypt10 and argon) so drift on a busy machine hits all kinds alike. Every
+# check spends the iterations of the costliest stored hash (dear's) plus one bcrypt check
+# and one argon2id check (the user's own, or a dummy against the costliest stored hash of
+# that scheme), so all seven medians should be within 5 %.
+#
+# Needs htpasswd (apache2-utils) and argon2 (argon2); installs them with apt-get when missing.
 set -euo pipefail
 n="${1:-${N:-40}}"
 cost="${COST:-60000}"
@@ -30,6 +35,8 @@ if [ ! -x "$authd" ]; then
     echo "building authd (debug)…" >&2
     (cd "$root" && swift build --product authd) >&2
 fi
+command -v htpasswd >/dev/null && command -v argon2 >/dev/null \
+    || (apt-get update && apt-get install -y apache2-utils argon2) >&2
 work="$(mktemp -d)"
 db="$work/authd.sqlite"
 pid=""
@@ -45,6 +52,11 @@ add dora "$cost"
 add dear $((cost * 10))
 add cheap $((cost / 10))
 "$authd" user disable dora --db "$db" >/dev/null
+{
+    printf 'bcrypt10:%s\n' "$(htpasswd -nbB -C 10 x pw | cut -d: -f2)"
+    printf 'argon:%s\n' "$(printf pw | argon2 "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" -id -t 3 -k 65536 -p 4 -e)"
+} >"$work/import.htpasswd"
+"$authd" user import "$work/import.htpasswd" --db "$db" >/dev/null
 
 "$authd" serve --db "$db" --host 127.0.0.1 --port 0 --pbkdf2-iterations "$cost" \
     --throttle-user-limit 100000 --throttle-address-limit 100000 --log-level notice \
@@ -70,6 +82,8 @@ kinds = [  # (label, user, password, expected status)
     ("disabled user",       "dora",   "pw",    401),
     ("wrong pw, 10x cost",  "dear",   "wrong", 401),
     ("wrong pw, 0.1x cost", "cheap",  "wrong", 401),
+    ("wrong pw, bcrypt-10", "bcrypt10", "wrong", 401),
+    ("wrong pw, argon2id",  "argon",  "wrong", 401),
 ]
 def headers(user, pw):
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()}
@@ -82,7 +96,8 @@ def attempt(user, pw):
     return time.perf_counter() - t0, r.status
 # Warm-up (first hashes, connection, page cache). Only wrong passwords: a successful login
 # of dear or cheap would rehash them to the configured cost and end the experiment.
-for user, pw in (("nobody", "pw"), ("alice", "x"), ("dora", "pw"), ("dear", "x"), ("cheap", "x")):
+for user, pw in (("nobody", "pw"), ("alice", "x"), ("dora", "pw"), ("dear", "x"), ("cheap", "x"),
+                 ("bcrypt10", "x"), ("argon", "x")):
     attempt(user, pw)
 times = {k[0]: [] for k in kinds}
 statuses = {k[0]: {} for k in kinds}

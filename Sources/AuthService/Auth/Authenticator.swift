@@ -7,9 +7,10 @@ import Logging
 /// Every attempt that checks a password is first admitted by the throttle, which counts it
 /// from that moment (concurrent guesses cannot slip past the limit). It then spends one
 /// PBKDF2 run whether the user exists, is disabled, or typed the wrong password, padded
-/// to the cost of the costliest stored hash (``CostFloor``), so the three failures cannot
-/// be told apart by time. Every attempt is audited in the same transaction as the change it
-/// makes, and returns only after that commit.
+/// to the cost of the costliest stored hash, plus one check of each imported scheme stored
+/// (``CostFloor``), so the three failures cannot be told apart by time. Every attempt is
+/// audited in the same transaction as the change it makes, and returns only after that
+/// commit.
 public struct Authenticator: Sendable {
     public let store: any AuthStorage
     public let hasher: PasswordHasher
@@ -186,7 +187,8 @@ public struct Authenticator: Sendable {
         let floor = try await costFloor.current(from: store)
         let hasher = self.hasher
         let cost = user.map { hasher.cost(of: $0.passwordHash) } ?? 0
-        costFloor.met(cost: cost)
+        let imported = user.flatMap { hasher.imported($0.passwordHash) }
+        costFloor.met(cost: cost, imported: imported)
         let verification: PasswordHasher.Verification
         do {
             verification = try await onPool(
@@ -194,7 +196,8 @@ public struct Authenticator: Sendable {
             ) {
                 // The same iterations whoever asks, back to back on one thread.
                 let result = user.map { hasher.verify(password, against: $0.passwordHash) } ?? .mismatch
-                hasher.spendDummyWork(password, iterations: CostFloor.padding(cost: cost, floor: floor))
+                hasher.spendDummyWork(password, iterations: CostFloor.padding(cost: cost, floor: floor.iterations))
+                floor.spendImported(password, checked: imported)
                 return result
             }
         } catch let failure as AuthFailure where failure == .overloaded {

@@ -17,8 +17,13 @@ import Synchronization
 /// every login costs that much. A successful login replaces such a hash with one at the
 /// configured cost, so the floor comes down as those users log in.
 ///
-/// The floor comes from the store (``AuthStorage/maxPasswordIterations()``), read again
-/// at most once per `refreshInterval`, so a costlier user added by the CLI while the server
+/// Imported hashes of other schemes (bcrypt, argon2…) cannot be padded with PBKDF2
+/// iterations; every check spends one check of each such scheme present instead
+/// (``CheckCost``).
+///
+/// The floor comes from the store (``AuthStorage/maxPasswordIterations()`` and
+/// ``AuthStorage/importedPasswordHashes()``), read again at most once per
+/// `refreshInterval`, so a costlier user added by the CLI while the server
 /// runs is covered within that interval, and rehashed users let the floor come down. A
 /// check that meets a hash costlier than the floor raises it at once.
 public final class CostFloor: Sendable {
@@ -30,6 +35,7 @@ public final class CostFloor: Sendable {
     private struct State {
         var storedMaximum = 0
         var raised = 0
+        var imported = CostliestHashes()
         var refreshedAt: ContinuousClock.Instant?
     }
 
@@ -39,25 +45,36 @@ public final class CostFloor: Sendable {
     }
 
     /// The cost every check spends now, reading the store when the last read is stale.
-    func current(from store: any AuthStorage) async throws -> Int {
+    func current(from store: any AuthStorage) async throws -> CheckCost {
         let now = ContinuousClock.now
         let stale = state.withLock { state in
             state.refreshedAt.map { now - $0 >= refreshInterval } ?? true
         }
         if stale {
             let stored = try await store.maxPasswordIterations() ?? 0
+            var imported = CostliestHashes()
+            for text in try await store.importedPasswordHashes() {
+                if let hash = try? PasswordHash(parsing: text) { imported.include(hash) }
+            }
             state.withLock { state in
                 state.storedMaximum = stored
                 state.raised = 0
+                state.imported = imported
                 state.refreshedAt = now
             }
         }
-        return state.withLock { max(configuredCost, $0.storedMaximum, $0.raised) }
+        return state.withLock {
+            CheckCost(iterations: max(configuredCost, $0.storedMaximum, $0.raised), imported: $0.imported)
+        }
     }
 
-    /// Records that a check met a hash of `cost`, raising the floor when it is above it.
-    func met(cost: Int) {
-        state.withLock { $0.raised = max($0.raised, cost) }
+    /// Records that a check met a hash of `cost` iterations, or an imported hash, raising
+    /// the floor when it is above it (a user imported since the last read).
+    func met(cost: Int, imported: PasswordHash? = nil) {
+        state.withLock { state in
+            state.raised = max(state.raised, cost)
+            if let imported { state.imported.include(imported) }
+        }
     }
 
     /// Dummy iterations to spend after checking a hash of `cost`, so the check costs `floor`.

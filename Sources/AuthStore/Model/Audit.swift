@@ -8,6 +8,8 @@ public enum AuditEvent: String, Sendable, CaseIterable, Codable {
     case userDisable = "user_disable"
     case userEnable = "user_enable"
     case userDelete = "user_delete"
+    /// A user created by `authd user import` with a hash from another system.
+    case userImport = "user_import"
     case sessionRevoke = "session_revoke"
     case auditPrune = "audit_prune"
     /// An operator lifted a login throttle (`authd throttle clear`).

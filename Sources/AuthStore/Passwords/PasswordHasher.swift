@@ -1,4 +1,5 @@
-/// Hashes and checks passwords with PBKDF2-HMAC-SHA256 at a configured cost.
+/// Hashes passwords with PBKDF2-HMAC-SHA256 at a configured cost, and checks them against
+/// that or an imported scheme.
 ///
 /// Every method is blocking and costs one full PBKDF2 run; the HTTP layer calls them on its
 /// bounded hashing pool, never on an event loop.
@@ -33,26 +34,39 @@ public struct PasswordHasher: Sendable {
         return PHCHash(iterations: iterations, salt: salt, hash: key).string
     }
 
-    /// Checks `password` against a stored PHC string, at the cost the string records, so old
-    /// hashes keep working after the configured cost is raised.
+    /// Checks `password` against a stored hash, at the cost the hash records, so old hashes
+    /// keep working after the configured cost is raised. authd's own PHC strings are checked
+    /// here; an imported hash by its scheme (``PasswordHash``), and a match always needs a
+    /// rehash: it is replaced by authd's own at the user's first login.
     ///
     /// A stored value that does not parse never matches; it still costs a dummy run so that
     /// a damaged row is not a timing oracle.
     public func verify(_ password: String, against stored: String) -> Verification {
-        guard let phc = PHCHash(stored) else {
+        if let phc = PHCHash(stored) {
+            let key = PBKDF2.sha256(
+                password: Array(password.utf8), salt: phc.salt, iterations: phc.iterations, length: phc.hash.count)
+            guard ConstantTime.equal(key, phc.hash) else { return .mismatch }
+            return .match(needsRehash: phc.iterations != iterations)
+        }
+        guard let imported = try? PasswordHash(parsing: stored) else {
             spendDummyWork(password)
             return .mismatch
         }
-        let key = PBKDF2.sha256(
-            password: Array(password.utf8), salt: phc.salt, iterations: phc.iterations, length: phc.hash.count)
-        guard ConstantTime.equal(key, phc.hash) else { return .mismatch }
-        return .match(needsRehash: phc.iterations != iterations)
+        return imported.matches(password) ? .match(needsRehash: true) : .mismatch
     }
 
-    /// What checking against `stored` costs, in iterations: the stored hash's own, or the
-    /// configured cost for a value that does not parse (checked by a dummy run at that cost).
+    /// What checking against `stored` costs in PBKDF2-SHA256 iterations: the stored hash's
+    /// own; none for an imported hash of another scheme (its cost is its scheme's, see
+    /// ``imported(_:)``); the configured cost for a value that does not parse (checked by a
+    /// dummy run at that cost).
     public func cost(of stored: String) -> Int {
-        PHCHash(stored)?.iterations ?? iterations
+        if let phc = PHCHash(stored) { return phc.iterations }
+        return (try? PasswordHash(parsing: stored)) != nil ? 0 : iterations
+    }
+
+    /// The parsed hash when `stored` is an imported one (not authd's own PHC form), else `nil`.
+    public func imported(_ stored: String) -> PasswordHash? {
+        PHCHash(stored) == nil ? try? PasswordHash(parsing: stored) : nil
     }
 
     /// Spends the work of one verification at `iterations` (the configured cost by default)

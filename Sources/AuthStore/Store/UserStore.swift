@@ -17,4 +17,14 @@ public protocol UserStore: Sendable {
     func setDisabled(name: String, _ disabled: Bool, at time: Timestamp, context: AuditContext) async throws
     /// Deletes a user and their sessions. Audited as `user_delete`.
     func deleteUser(name: String, at time: Timestamp, context: AuditContext) async throws
+
+    /// The stored password hashes that are not authd's own PBKDF2-SHA256 PHC strings: hashes
+    /// imported from another system whose users have not logged in since. The server reads
+    /// their schemes and costs (at most once a minute) so every password check spends one
+    /// check of each scheme present (equal timing).
+    func importedPasswordHashes() async throws -> [String]
+    /// Creates every user of `users` in one transaction, each with a `user_import` audit row
+    /// (detail `scheme=…`) in the chain; all or nothing. `.userExists` (nothing written) when
+    /// a name is taken; `.invalidInput` for a name the username rule refuses.
+    func importUsers(_ users: [ImportedUser], at time: Timestamp, context: AuditContext) async throws
 }

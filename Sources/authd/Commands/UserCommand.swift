@@ -5,8 +5,8 @@ import AuthStore
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Add, change, list, disable, enable and delete users.",
-        subcommands: [Add.self, Passwd.self, List.self, Disable.self, Enable.self, Delete.self]
+        abstract: "Add, change, list, disable, enable, delete and import users.",
+        subcommands: [Add.self, Passwd.self, List.self, Disable.self, Enable.self, Delete.self, Import.self]
     )
 }
 

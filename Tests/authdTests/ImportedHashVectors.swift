@@ -1,0 +1,1 @@
+../AuthStoreTests/ImportedHashVectors.swift
