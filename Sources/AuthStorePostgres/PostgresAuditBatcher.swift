@@ -51,9 +51,14 @@ final class PostgresAuditBatcher: Sendable {
     /// that one transaction holds the head only briefly.
     static let maximumBatch = 64
 
-    /// Jobs waiting for the next batch (a class, so the loop task can share the Mutex).
+    /// Jobs waiting for the next batch (a class, so the loop task can share the Mutex), and
+    /// whether the batcher still takes new ones.
     private final class JobQueue: Sendable {
-        let jobs = Mutex<[Job]>([])
+        struct State {
+            var jobs: [Job] = []
+            var closed = false
+        }
+        let state = Mutex(State())
     }
 
     private let queue = JobQueue()
@@ -72,9 +77,9 @@ final class PostgresAuditBatcher: Sendable {
         self.loop = Task { [queue = self.queue] in
             for await _ in signals {
                 while true {
-                    let jobs = queue.jobs.withLock { pending -> [Job] in
-                        let taken = Array(pending.prefix(Self.maximumBatch))
-                        pending.removeFirst(taken.count)
+                    let jobs = queue.state.withLock { state -> [Job] in
+                        let taken = Array(state.jobs.prefix(Self.maximumBatch))
+                        state.jobs.removeFirst(taken.count)
                         return taken
                     }
                     if jobs.isEmpty { break }
@@ -98,16 +103,27 @@ final class PostgresAuditBatcher: Sendable {
         try await submit(.logout(request)) as! TokenLookup
     }
 
+    /// - Throws: ``StoreError`` `.database` once the store is closed: nothing would run the
+    ///   write, and its caller must not wait for ever.
     private func submit(_ work: Work) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let job = Job(work: work, continuation: continuation)
-            queue.jobs.withLock { $0.append(job) }
+            let accepted = queue.state.withLock { state -> Bool in
+                guard !state.closed else { return false }
+                state.jobs.append(job)
+                return true
+            }
+            guard accepted else {
+                continuation.resume(throwing: StoreError(.database, "the database is closed"))
+                return
+            }
             wakeUp.yield()
         }
     }
 
-    /// Stops taking batches once the queue is empty (writes already queued still run).
+    /// Refuses new writes, runs those already queued, and stops.
     func close() async {
+        queue.state.withLock { $0.closed = true }
         wakeUp.finish()
         await loop.value
     }

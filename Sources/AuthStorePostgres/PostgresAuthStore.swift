@@ -168,6 +168,7 @@ public final class PostgresAuthStore: AuthStorage {
     /// Runs `body` in one transaction and commits; errors come out as ``StoreError``.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        guard !runTask.isCancelled else { throw StoreError(.database, "database \(location) is closed") }
         return try await tracker.track {
             try await withStoreErrors { try await Self.runTransaction(client: client, logger: logger, body) }
         }

@@ -171,15 +171,19 @@ private final class Unchecked<Value>: @unchecked Sendable {
         }
     }
 
-    @Test func writesAfterCloseAreRefused() async throws {
-        try await withTemporaryDirectory { directory in
-            let store = try SQLiteAuthStore.open(path: directory.file("auth.db"))
+    /// On both engines: an error, not a write that waits for ever.
+    @Test(arguments: Engine.all) func writesAfterCloseAreRefused(engine: Engine) async throws {
+        try await withStore(engine) { store, _ in
             try await store.recordAudit(.failure(.verify, .badToken, context: Fixture.context), at: Fixture.t0)
             await store.close()
-            let code = await storeErrorCode {
+            let audited = await storeErrorCode {
                 try await store.recordAudit(.failure(.verify, .badToken, context: Fixture.context), at: Fixture.t0)
             }
-            #expect(code == .database)
+            #expect(audited == .database)
+            let plain = await storeErrorCode {
+                try await store.deleteExpiredFailures(policy: ThrottlePolicy(), at: Fixture.t0)
+            }
+            #expect(plain == .database)
         }
     }
 }
