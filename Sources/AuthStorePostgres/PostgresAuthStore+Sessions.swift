@@ -78,18 +78,14 @@ extension PostgresAuthStore {
                 WHERE id = \(session.id) AND last_seen_at < \(time.microseconds)
                 """, logger: logger)
         }
-        return .valid(
-            Session(
-                id: session.id, username: session.username, createdAt: session.createdAt,
-                expiresAt: session.expiresAt, lastSeenAt: time, address: session.address,
-                userAgent: session.userAgent))
+        return .valid(session.seen(at: time))
     }
 
     public func endSession(
         tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
         context: AuditContext
     ) async throws -> TokenLookup {
-        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        try requireWritable()
         return try await batcher.submitLogout(
             LogoutRequest(tokenHash: tokenHash, policy: policy, time: time, context: context))
     }

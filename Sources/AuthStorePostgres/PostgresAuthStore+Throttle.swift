@@ -11,7 +11,6 @@ extension PostgresAuthStore {
         let now = time.microseconds
         let since = (time - policy.window).microseconds
         let staleBefore = (time - policy.pendingLifetime).microseconds
-        let window = policy.window.wholeMicroseconds
         return try await transaction { connection in
             // Both counters contain the address, so one lock per address makes count-and-
             // reserve atomic across replicas: concurrent attempts from one client take turns
@@ -42,19 +41,13 @@ extension PostgresAuthStore {
                     ORDER BY time LIMIT 1 OFFSET \(failures - limit)
                     """, logger: logger
                 ).collect().first.map { PostgresRowReader($0).int64(0) } ?? now
-                let remaining = oldest + window - now
-                return .blocked(retryAfterSeconds: max(1, Int((remaining + 999_999) / 1_000_000)))
+                return .blocked(untilExpiryOf: oldest, window: policy.window, now: time)
             }
-            let verdicts = [
+            let strongest = ThrottleAdmission.strongest([
                 try await verdict(username: username, limit: policy.perUserAndAddress),
                 try await verdict(username: nil, limit: policy.perAddress),
-            ].compactMap { $0 }
-            let blocked = verdicts.compactMap { verdict -> Int? in
-                if case .blocked(let seconds) = verdict { return seconds }
-                return nil
-            }
-            if let seconds = blocked.max() { return .blocked(retryAfterSeconds: seconds) }
-            if !verdicts.isEmpty { return .busy }
+            ])
+            if let strongest { return strongest }
             let rows = try await connection.query(
                 """
                 INSERT INTO login_failures (username, address, time, pending)

@@ -165,9 +165,14 @@ public final class PostgresAuthStore: AuthStorage {
 
     // MARK: Running work
 
+    /// `.readOnly` on a store opened ``OpenMode/readOnly``: the one check every write makes.
+    func requireWritable() throws {
+        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+    }
+
     /// Runs `body` in one transaction and commits; errors come out as ``StoreError``.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        try requireWritable()
         guard !runTask.isCancelled else { throw StoreError(.database, "database \(location) is closed") }
         return try await tracker.track {
             try await withStoreErrors { try await Self.runTransaction(client: client, logger: logger, body) }
@@ -212,7 +217,7 @@ public final class PostgresAuthStore: AuthStorage {
     func auditedTransaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection, inout PostgresAuditAppender) async throws -> T
     ) async throws -> T {
-        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        try requireWritable()
         return try await batcher.submit(body)
     }
 
@@ -284,7 +289,7 @@ public final class PostgresAuthStore: AuthStorage {
     }
 
     public func migrate() async throws -> [MigrationStatus] {
-        guard mode == .readWrite else { throw StoreError(.readOnly, "database \(location) is open read-only") }
+        try requireWritable()
         return try await withStoreErrors { try await PostgresMigrator().migrate(client, logger: logger) }
     }
 

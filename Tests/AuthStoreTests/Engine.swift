@@ -98,7 +98,8 @@ func withStore<T>(
     }
 }
 
-private func closing<T>(_ store: any AuthStorage, _ body: () async throws -> T) async throws -> T {
+/// Runs `body`, then closes `store`, also when `body` throws.
+func closing<T>(_ store: any AuthStorage, _ body: () async throws -> T) async throws -> T {
     do {
         let result = try await body()
         await store.close()

@@ -22,14 +22,7 @@ enum Fixture {
 func withStore<T>(_ body: (SQLiteAuthStore, TemporaryDirectory) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
         let store = try SQLiteAuthStore.open(path: directory.file("auth.db"))
-        do {
-            let result = try await body(store, directory)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        return try await closing(store) { try await body(store, directory) }
     }
 }
 

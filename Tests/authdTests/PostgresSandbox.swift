@@ -62,13 +62,18 @@ extension Sandbox {
             } else {
                 try SQLiteAuthStore.open(path: db)
             }
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        return try await closing(store) { try await body(store) }
+    }
+}
+
+/// Runs `body`, then closes `store`, also when `body` throws.
+func closing<T>(_ store: any AuthStorage, _ body: () async throws -> T) async throws -> T {
+    do {
+        let result = try await body()
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        throw error
     }
 }

@@ -52,14 +52,7 @@ struct Sandbox: Sendable {
     /// Opens the database (or another file) with the store and closes it afterwards.
     func withStore<T>(at path: String? = nil, _ body: (SQLiteAuthStore) async throws -> T) async throws -> T {
         let store = try SQLiteAuthStore.open(path: path ?? db)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        return try await closing(store) { try await body(store) }
     }
 
     /// Opens `count` sessions for `name` through the store, as a login would.

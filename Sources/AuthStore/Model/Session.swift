@@ -25,6 +25,14 @@ public struct Session: Sendable, Equatable {
         return policy.isIdle(lastSeen: lastSeenAt, at: now)
     }
 
+    /// This session with its last activity recorded at `time` (what verify returns after
+    /// writing it).
+    public func seen(at time: Timestamp) -> Session {
+        Session(
+            id: id, username: username, createdAt: createdAt, expiresAt: expiresAt, lastSeenAt: time,
+            address: address, userAgent: userAgent)
+    }
+
     /// A new random public session id (16 hex characters).
     public static func newID() -> String {
         Hex.encode(SecureRandom.bytes(8))

@@ -33,6 +33,28 @@ public enum ThrottleAdmission: Sendable, Equatable {
     case busy
 }
 
+extension ThrottleAdmission {
+    /// The refusal for a counter at its limit, whose failure that brings the count back under
+    /// the limit when it leaves the window was recorded at `failure` (microseconds): retry
+    /// once it has, in whole seconds, at least 1.
+    package static func blocked(untilExpiryOf failure: Int64, window: Duration, now: Timestamp) -> ThrottleAdmission {
+        let remaining = failure + window.wholeMicroseconds - now.microseconds
+        return .blocked(retryAfterSeconds: max(1, Int((remaining + 999_999) / 1_000_000)))
+    }
+
+    /// What the counters' verdicts (nil: under its limit) add up to: the longest block, else
+    /// busy if any counter is full of attempts still being checked, else nil (admit).
+    package static func strongest(_ verdicts: [ThrottleAdmission?]) -> ThrottleAdmission? {
+        let verdicts = verdicts.compactMap { $0 }
+        let blocked = verdicts.compactMap { verdict -> Int? in
+            if case .blocked(let seconds) = verdict { return seconds }
+            return nil
+        }
+        if let seconds = blocked.max() { return .blocked(retryAfterSeconds: seconds) }
+        return verdicts.isEmpty ? nil : .busy
+    }
+}
+
 /// A slot taken in the failure counters by an admitted attempt, before its outcome is known.
 public struct AttemptReservation: Sendable, Equatable {
     public let id: Int64

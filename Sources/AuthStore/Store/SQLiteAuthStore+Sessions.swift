@@ -73,11 +73,7 @@ extension SQLiteAuthStore {
                 "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?",
                 time.microseconds, session.id, time.microseconds)
         }
-        return .valid(
-            Session(
-                id: session.id, username: session.username, createdAt: session.createdAt,
-                expiresAt: session.expiresAt, lastSeenAt: time, address: session.address,
-                userAgent: session.userAgent))
+        return .valid(session.seen(at: time))
     }
 
     public func endSession(

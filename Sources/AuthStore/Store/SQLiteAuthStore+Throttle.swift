@@ -9,7 +9,6 @@ extension SQLiteAuthStore {
         let address = IPAddress.group(address)
         let since = (time - policy.window).microseconds
         let staleBefore = (time - policy.pendingLifetime).microseconds
-        let window = policy.window.wholeMicroseconds
         return try await write { connection in
             // Counted and reserved on the single writer, in one transaction: two attempts
             // cannot both see the last free slot. A row is decided when it is a failure, or
@@ -28,21 +27,15 @@ extension SQLiteAuthStore {
                     try connection.queryFirst(
                         "SELECT time FROM login_failures WHERE \(sql) AND \(decided) ORDER BY time LIMIT 1 OFFSET ?",
                         values + [staleBefore, failures - limit], { $0.int64(0) }) ?? time.microseconds
-                let remaining = oldest + window - time.microseconds
-                return .blocked(retryAfterSeconds: max(1, Int((remaining + 999_999) / 1_000_000)))
+                return .blocked(untilExpiryOf: oldest, window: policy.window, now: time)
             }
-            let verdicts = [
+            let verdict = ThrottleAdmission.strongest([
                 try limit(
                     "username = ? AND address = ? AND time > ?", [username, address, since],
                     policy.perUserAndAddress),
                 try limit("address = ? AND time > ?", [address, since], policy.perAddress),
-            ].compactMap { $0 }
-            let blocked = verdicts.compactMap { verdict -> Int? in
-                if case .blocked(let seconds) = verdict { return seconds }
-                return nil
-            }
-            if let seconds = blocked.max() { return .blocked(retryAfterSeconds: seconds) }
-            if !verdicts.isEmpty { return .busy }
+            ])
+            if let verdict { return verdict }
             try connection.run(
                 "INSERT INTO login_failures (username, address, time, pending) VALUES (?, ?, ?, 1)",
                 username, address, time.microseconds)
