@@ -2,20 +2,15 @@ import AuthStore
 import PostgresNIO
 
 extension PostgresAuthStore {
-    static let auditColumns =
-        "id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash, count, detail"
+    static let auditColumns = AuditRecord.storedColumns
 
     static func auditRecord(from row: PostgresRow) -> AuditRecord {
         let row = PostgresRowReader(row)
-        let entry = AuditEntry(
-            event: AuditEvent(rawValue: row.string(2)) ?? .login,
-            outcome: AuditOutcome(rawValue: row.string(3)) ?? .failure,
-            reason: AuditReason(rawValue: row.string(4)),
-            username: row.string(5), session: row.string(6),
-            context: AuditContext(address: row.string(7), userAgent: row.string(8), requestID: row.string(9)),
-            count: row.int(11), detail: row.string(12))
         return AuditRecord(
-            id: row.int64(0), time: Timestamp(microseconds: row.int64(1)), entry: entry, hash: row.bytes(10))
+            stored: row.int64(0), time: row.int64(1), event: row.string(2), outcome: row.string(3),
+            reason: row.string(4), username: row.string(5), session: row.string(6), address: row.string(7),
+            userAgent: row.string(8), requestID: row.string(9), hash: row.bytes(10), count: row.int(11),
+            detail: row.string(12))
     }
 
     public func recordAudit(_ entry: AuditEntry, at time: Timestamp) async throws {

@@ -105,4 +105,24 @@ public struct AuditRecord: Sendable, Equatable {
         self.entry = entry
         self.hash = hash
     }
+
+    /// The `audit_log` columns every engine selects, in the order ``init(stored:)`` reads.
+    package static let storedColumns =
+        "id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash, count, detail"
+
+    /// A row as an engine read it, in ``storedColumns`` order. An event or outcome this binary
+    /// does not know cannot be written by it; such a row reads as a failed login, and its
+    /// hash (over the stored text) no longer matches, so `audit verify` names it.
+    package init(
+        stored id: Int64, time: Int64, event: String, outcome: String, reason: String, username: String,
+        session: String, address: String, userAgent: String, requestID: String, hash: [UInt8], count: Int,
+        detail: String
+    ) {
+        let entry = AuditEntry(
+            event: AuditEvent(rawValue: event) ?? .login, outcome: AuditOutcome(rawValue: outcome) ?? .failure,
+            reason: AuditReason(rawValue: reason), username: username, session: session,
+            context: AuditContext(address: address, userAgent: userAgent, requestID: requestID),
+            count: count, detail: detail)
+        self.init(id: id, time: Timestamp(microseconds: time), entry: entry, hash: hash)
+    }
 }
