@@ -87,6 +87,8 @@ import Testing
             let writes = try #require(value("authd_db_writer_batch_size_sum"))
             #expect(batches >= 1 && writes >= 6)
             #expect(value("authd_db_commit_duration_seconds_count") == batches)
+            // Six audited writes changed rows, so their commits appended WAL frames.
+            #expect((value("authd_db_pages_written_total") ?? 0) >= 6)
             #expect(value("authd_sessions_live") == 1)
             #expect((value("authd_database_size_bytes") ?? 0) > 0)
         }

@@ -9,10 +9,12 @@ import Testing
     let context = Fixture.context
     let stallLimit = Duration.seconds(5)
 
-    /// A user agent large enough that its audit row needs pages the database cannot get.
+    /// A user agent large enough that its audit row needs pages the database cannot get:
+    /// more than the free pages a new database has (migration 0006 frees the first sessions
+    /// table's few pages), so the file must grow.
     private func bulkyContext(_ index: Int) -> AuditContext {
         AuditContext(
-            address: "203.0.113.7", userAgent: String(repeating: "x", count: 20_000), requestID: "req-\(index)")
+            address: "203.0.113.7", userAgent: String(repeating: "x", count: 200_000), requestID: "req-\(index)")
     }
 
     /// Simulates a full disk: the writer connection may not grow the file past its size now.

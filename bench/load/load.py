@@ -42,6 +42,8 @@ SECONDS = int(os.environ.get("LOAD_SECONDS", "4" if QUICK else "10"))
 LOGIN_SECONDS = int(os.environ.get("LOAD_LOGIN_SECONDS", "10" if QUICK else "20"))
 CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "64"))
 THREADS = 2
+# LOAD_ONLY=write: the 404 baseline, durable logout and verify only (the write path's figures).
+WRITE_ONLY = os.environ.get("LOAD_ONLY") == "write"
 
 
 def log(message):
@@ -138,7 +140,8 @@ class Server:
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [authd, "serve", "--db", db, "--host", "127.0.0.1", "--port", "0", "--log-level", "notice",
-             "--throttle-user-limit", "1000000000", "--throttle-address-limit", "1000000000"],
+             "--throttle-user-limit", "1000000000", "--throttle-address-limit", "1000000000",
+             "--metrics-on-api-port"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         # The port comes from the server's own "listening on" line (printed at notice).
         for line in self.process.stderr:
@@ -196,6 +199,19 @@ class Server:
                 _, r0, w0 = before.get(task, (name, 0, 0))
                 run, wait = run + r - r0, wait + w - w0
         return run, wait
+
+    def writer_counters(self):
+        """(WAL frames appended, writes committed, batches committed) so far, from /metrics."""
+        text = subprocess.run(["curl", "-s", self.url + "/metrics"], check=True, capture_output=True,
+                              text=True).stdout
+
+        def value(name):
+            match = re.search(rf"^{name}(?:\{{\}})? ([\d.e+]+)", text, re.M)
+            if not match:
+                raise SystemExit(f"/metrics has no {name}")
+            return int(float(match.group(1)))
+        return (value("authd_db_pages_written_total"), value("authd_db_writer_batch_size_sum"),
+                value("authd_db_writer_batch_size_count"))
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -293,7 +309,7 @@ def main():
         cpu_per_request["404"] = (server.cpu_seconds() - cpu) / (ok + other)
 
         log("durable logout: 2,000 users x 10 sessions, each request a fresh token")
-        cpu, threads_before = server.cpu_seconds(), server.thread_times()
+        cpu, threads_before, counters = server.cpu_seconds(), server.thread_times(), server.writer_counters()
         # Dispatch threads exit when idle (after the tokens run out): keep the last sample
         # of every thread seen during the run.
         threads_seen, sampling = dict(threads_before), threading.Event()
@@ -308,6 +324,9 @@ def main():
         sampler.join()
         threads_seen.update(server.thread_times())
         logout = ok / secs
+        frames, writes, batches = (b - a for a, b in zip(counters, server.writer_counters()))
+        pages = (frames / (ok + other), writes / max(batches, 1))
+        page_size = sqlite3.connect(db).execute("PRAGMA page_size").fetchone()[0]
         cpu_per_request["logout"] = (server.cpu_seconds() - cpu) / (ok + other)
         wall_share["logout"] = (server.cpu_seconds() - cpu) / secs
         run, wait = Server.thread_delta(threads_before, threads_seen, "-qos.overcommit")
@@ -327,6 +346,8 @@ def main():
                      verify / baseline, "≥ 0.6", verify / baseline >= 0.6))
         loads.append(loadavg())
 
+        if WRITE_ONLY:
+            return report(rows, loads, cpu_per_request, wall_share, writer, pages, page_size, directory)
         cores = os.cpu_count() or 2
         log(f"raw PBKDF2-HMAC-SHA256 at {ITERATIONS:,} iterations, {cores} processes, {LOGIN_SECONDS}s")
         raw = raw_pbkdf2_rate(LOGIN_SECONDS)
@@ -402,7 +423,10 @@ def main():
     rows.append((f"peak RSS (VmHWM, MiB) with {sessions:,} live sessions", f"{rss_mib:.1f} MiB",
                  f"{ok:,} verifies", rss_mib, "< 64 MiB", rss_mib < 64))
     loads.append(loadavg())
+    report(rows, loads, cpu_per_request, wall_share, writer, pages, page_size, directory)
 
+
+def report(rows, loads, cpu_per_request, wall_share, writer, pages, page_size, directory):
     print()
     print("| measure | measured | baseline | ratio / result | goal | met? |")
     print("|---|---:|---:|---:|---|:---:|")
@@ -418,7 +442,9 @@ def main():
           + ", ".join(f"{k} {v * 1e6:,.0f} µs" for k, v in cpu_per_request.items())
           + f"; during the durable logout run the server used {wall_share.get('logout', 0):.2f} cores of {os.cpu_count()}, "
           f"its SQLite writer thread {writer[0]:.2f} of a core on CPU ({writer[2]:.0f} µs per logout) and "
-          f"{writer[1]:.2f} waiting in the run queue.")
+          f"{writer[1]:.2f} waiting in the run queue; it appended {pages[0]:.2f} WAL frames per logout "
+          f"({pages[0] * (page_size + 24) / 1024:.1f} KiB at {page_size}-byte pages), "
+          f"{pages[1]:.1f} writes per transaction on average.")
     if os.environ.get("LOAD_KEEP") == "1":
         print(f"Working files kept in {directory}")
     else:

@@ -50,6 +50,7 @@ public struct AuthMetrics: Sendable {
         static let pbkdf2QueueDepth = "authd_pbkdf2_queue_depth"
         static let commitDuration = "authd_db_commit_duration_seconds"
         static let batchSize = "authd_db_writer_batch_size"
+        static let pagesWritten = "authd_db_pages_written_total"
         static let sessionsLive = "authd_sessions_live"
         static let databaseSize = "authd_database_size_bytes"
     }
@@ -103,14 +104,17 @@ public struct AuthMetrics: Sendable {
         Timer(label: Name.pbkdf2Duration, factory: factory).recordInterval(duration)
     }
 
-    /// The store's observer: batch sizes and commit latencies of the single writer.
+    /// The store's observer: batch sizes, commit latencies and pages written by the single writer.
     public var storeObserver: StoreObserver {
         let batchSize = Recorder(label: Name.batchSize, factory: factory)
         let commit = Timer(label: Name.commitDuration, factory: factory)
-        return StoreObserver { writes, duration in
-            batchSize.record(writes)
-            commit.recordInterval(duration)
-        }
+        let pages = Counter(label: Name.pagesWritten, factory: factory)
+        return StoreObserver(
+            batchCommitted: { writes, duration in
+                batchSize.record(writes)
+                commit.recordInterval(duration)
+            },
+            pagesWritten: { pages.increment(by: $0) })
     }
 
     /// Gauges read at scrape time: cheap there, and exact when they are read.

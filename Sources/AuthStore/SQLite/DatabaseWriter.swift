@@ -171,6 +171,7 @@ final class DatabaseWriter: @unchecked Sendable {
         do {
             try connection.execute("COMMIT")
             observer.batchCommitted(batch.count, ContinuousClock.now - started)
+            observer.pagesWritten(connection.takePagesWritten())
             // Committed, but the database may have refused one of its writes: a full disk
             // fails the statement that needs a new page, not the COMMIT. And only a commit
             // that wrote something proves the disk takes writes again; a batch of no-ops

@@ -197,6 +197,15 @@ final class SQLiteConnection {
         return try statement.step() ? Row(statement).string(0) : ""
     }
 
+    /// Pages this connection has written to disk (in WAL mode: frames appended to the WAL)
+    /// since the last call; resets the count.
+    func takePagesWritten() -> Int {
+        var current: Int32 = 0
+        var highwater: Int32 = 0
+        sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_WRITE, &current, &highwater, 1)
+        return Int(current)
+    }
+
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Rows inserted, updated or deleted through this connection since it opened.

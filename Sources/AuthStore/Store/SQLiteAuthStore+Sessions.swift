@@ -62,7 +62,7 @@ extension SQLiteAuthStore {
         let found = try await read { try Self.findSession(tokenHash: tokenHash, on: $0) }
         guard let session = found else { return .unknown }
         if session.isExpired(at: time, policy: policy) {
-            try await write { try $0.run("DELETE FROM sessions WHERE id = ?", session.id) }
+            try await write { try $0.run("DELETE FROM sessions WHERE token_hash = ?", tokenHash) }
             return .expired(session)
         }
         // Coarse last-activity: at most one write per granularity per session keeps verify a
@@ -70,8 +70,8 @@ extension SQLiteAuthStore {
         guard time >= session.lastSeenAt + policy.activityGranularity else { return .valid(session) }
         try await write { connection in
             try connection.run(
-                "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?",
-                time.microseconds, session.id, time.microseconds)
+                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?",
+                time.microseconds, tokenHash, time.microseconds)
         }
         return .valid(session.seen(at: time))
     }
@@ -82,7 +82,7 @@ extension SQLiteAuthStore {
     ) async throws -> TokenLookup {
         try await write { connection in
             guard let session = try Self.findSession(tokenHash: tokenHash, on: connection) else { return .unknown }
-            try connection.run("DELETE FROM sessions WHERE id = ?", session.id)
+            try connection.run("DELETE FROM sessions WHERE token_hash = ?", tokenHash)
             if session.isExpired(at: time, policy: policy) { return .expired(session) }
             try AuditChain.append(
                 .success(.logout, username: session.username, session: session.id, context: context),
@@ -117,14 +117,21 @@ extension SQLiteAuthStore {
     }
 
     public func revokeSession(id: String, at time: Timestamp, context: AuditContext) async throws {
+        // Sessions are keyed by token hash, and only this operator's command looks one up by
+        // id: it finds the key with a scan on a reader, so the writer is not held for it.
+        let notFound = StoreError(.sessionNotFound, "no session with id \"\(id)\"")
+        guard
+            let tokenHash = try await read({
+                try $0.queryFirst("SELECT token_hash FROM sessions WHERE id = ?", [id]) { $0.bytes(0) }
+            })
+        else { throw notFound }
         try await write { connection in
+            // Ended meanwhile (logout, expiry): the same answer as if the scan had missed it.
             guard
                 let session = try connection.queryFirst(
-                    "\(Self.sessionQuery) WHERE s.id = ?", [id], Self.session(from:))
-            else {
-                throw StoreError(.sessionNotFound, "no session with id \"\(id)\"")
-            }
-            try connection.run("DELETE FROM sessions WHERE id = ?", id)
+                    "\(Self.sessionQuery) WHERE s.token_hash = ? AND s.id = ?", [tokenHash, id], Self.session(from:))
+            else { throw notFound }
+            try connection.run("DELETE FROM sessions WHERE token_hash = ?", tokenHash)
             try AuditChain.append(
                 .success(.sessionRevoke, username: session.username, session: id, context: context),
                 at: time, on: connection)
@@ -144,7 +151,9 @@ extension SQLiteAuthStore {
 
     @discardableResult
     public func deleteExpiredSessions(policy: SessionPolicy, at time: Timestamp) async throws -> Int {
-        // The same rule as `Session.isExpired`: lastSeen + cutoff <= now.
+        // The same rule as `Session.isExpired`: lastSeen + cutoff <= now. A scan of the table
+        // (no index serves an OR over two columns; migration 0006 dropped the expiry index
+        // that every login and logout paid for).
         let idleCutoff = policy.idleCutoff.map { (time - $0).microseconds } ?? Int64.min
         return try await write { connection in
             try connection.run(

@@ -5,9 +5,17 @@ public struct StoreObserver: Sendable {
     /// of writes it grouped and the time from `BEGIN` to the end of `COMMIT` (the fsync).
     /// Must be quick: the next batch waits for it.
     public var batchCommitted: @Sendable (_ writes: Int, _ duration: Duration) -> Void
+    /// Called with the database pages a committed batch wrote (SQLite: frames appended to
+    /// the WAL, each a page plus a 24-byte header). What a write costs the disk, per write:
+    /// divide by the writes of the batch. PostgreSQL does not report it.
+    public var pagesWritten: @Sendable (_ pages: Int) -> Void
 
-    public init(batchCommitted: @escaping @Sendable (_ writes: Int, _ duration: Duration) -> Void) {
+    public init(
+        batchCommitted: @escaping @Sendable (_ writes: Int, _ duration: Duration) -> Void,
+        pagesWritten: @escaping @Sendable (_ pages: Int) -> Void = { _ in }
+    ) {
         self.batchCommitted = batchCommitted
+        self.pagesWritten = pagesWritten
     }
 
     /// Observes nothing (the admin commands).

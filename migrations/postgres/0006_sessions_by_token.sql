@@ -1,0 +1,5 @@
+-- 0006 (PostgreSQL): nothing to do.
+-- On SQLite this migration rebuilds the sessions table keyed by the token's hash, so that
+-- a logout writes fewer pages to SQLite's write-ahead log. PostgreSQL keeps a table's rows
+-- in a heap apart from its indexes whatever the key, so the same change would save it
+-- nothing of the kind. The file exists so that both engines number their schema alike.
