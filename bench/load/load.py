@@ -14,6 +14,7 @@ default cost.
 
 import base64
 import hashlib
+import json
 import multiprocessing
 import os
 import re
@@ -445,6 +446,14 @@ def report(rows, loads, cpu_per_request, wall_share, writer, pages, page_size, d
           f"{writer[1]:.2f} waiting in the run queue; it appended {pages[0]:.2f} WAL frames per logout "
           f"({pages[0] * (page_size + 24) / 1024:.1f} KiB at {page_size}-byte pages), "
           f"{pages[1]:.1f} writes per transaction on average.")
+    if os.environ.get("LOAD_JSON"):
+        # For bench/load/compare.py: every ratio by measure, and the writer's figures.
+        with open(os.environ["LOAD_JSON"], "w") as f:
+            json.dump({"ratios": {name: ratio for name, _, _, ratio, _, _ in rows},
+                       "writer_us_per_logout": writer[2], "wal_frames_per_logout": pages[0],
+                       "wal_kib_per_logout": pages[0] * (page_size + 24) / 1024,
+                       "writes_per_transaction": pages[1],
+                       "server_us_per_request": {k: v * 1e6 for k, v in cpu_per_request.items()}}, f)
     if os.environ.get("LOAD_KEEP") == "1":
         print(f"Working files kept in {directory}")
     else:

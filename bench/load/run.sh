@@ -9,7 +9,9 @@
 #
 # Environment: LOAD_SECONDS (per logout/verify/404 run; default 10, quick 4),
 # LOAD_LOGIN_SECONDS (login and raw PBKDF2; default 20, quick 10), LOAD_CONNECTIONS (64),
-# LOAD_KEEP=1 keeps the temporary directory (the server log and token files are there).
+# LOAD_KEEP=1 keeps the temporary directory (the server log and token files are there),
+# LOAD_ONLY=write runs only the 404, durable logout and verify steps, LOAD_JSON=FILE also
+# writes the figures as JSON (bench/load/compare.py uses it).
 # It installs wrk from Debian's packages when missing, works in a temporary directory, and
 # prints a Markdown table on standard output (progress on standard error).
 set -euo pipefail
