@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns run.sh's hyperfine JSON into the BENCHMARKS.md tables (standard library only).
 
-    report.py ROWS verify.json queries.json [more-queries.json ...]
+    report.py ROWS verify.json [queries.json ...]
 
 Every figure is relative to something measured in the same run: a query's cost is its time
 minus the baseline's (the same binary opening the same database without querying it), the
@@ -59,15 +59,30 @@ def main():
     for path in sys.argv[3:]:
         query_table(load(path))
 
-    v = verify["authd audit verify"]
-    s = verify["sqlite3 full scan"]
-    print("| full pass over the log | mean ± σ (s) | rows per second | ratio to the sqlite3 scan |")
-    print("|---|---:|---:|---:|")
-    print(f"| `authd audit verify` | {v['mean']:.2f} ± {v['stddev'] or 0:.2f} | {rows / v['mean']:,.0f} "
-          f"| {v['mean'] / s['mean']:.1f}× |")
-    print(f"| `sqlite3 … count(*), sum(length(hash))` | {s['mean']:.2f} ± {s['stddev'] or 0:.2f} "
-          f"| {rows / s['mean']:,.0f} | 1.0× |")
-
+    # Rates relative to the bare scan (its time over theirs): the issue's goal is verify at
+    # >= 0.25 of the bare scan's rate. Older runs have neither the every-column scan nor a
+    # "before" binary.
+    base = verify["sqlite3 full scan"]
+    labels = {
+        "sqlite3 full scan": "`sqlite3 … count(*), sum(length(hash))`",
+        "sqlite3 scan of every column": "`sqlite3 … sum(… length(CAST(column AS BLOB)) …)`",
+        "authd audit verify (before)": "`authd audit verify` (before)",
+        "authd audit verify": "`authd audit verify`",
+    }
+    print("| full pass over the log | mean ± σ (s) | rows per second | rate / bare scan's | rate / every-column scan's |")
+    print("|---|---:|---:|---:|---:|")
+    every = verify.get("sqlite3 scan of every column")
+    for name, label in labels.items():
+        r = verify.get(name)
+        if r is None:
+            continue
+        to_every = f"{every['mean'] / r['mean']:.3f}" if every else "–"
+        print(f"| {label} | {r['mean']:.2f} ± {r['stddev'] or 0:.2f} | {rows / r['mean']:,.0f} "
+              f"| {base['mean'] / r['mean']:.3f} | {to_every} |")
+    if "authd audit verify (before)" in verify:
+        before, after = verify["authd audit verify (before)"], verify["authd audit verify"]
+        print()
+        print(f"`audit verify` after / before: {before['mean'] / after['mean']:.1f}× the rate.")
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,10 @@
 #   AUDIT_BENCH_ROWS  rows to generate (default 10000000)
 #   AUDIT_BENCH_RUNS  hyperfine runs per query (default 30); warmup is 5
 #   AUDIT_BENCH_EDGE_RUNS  runs for the empty-time-window queries (default 5)
-#   AUDIT_BENCH_VERIFY_RUNS  runs for audit verify and the sqlite3 scan (default 3)
+#   AUDIT_BENCH_VERIFY_RUNS  runs for audit verify and the sqlite3 scans (default 3)
+#   AUDIT_BENCH_VERIFY_BEFORE  another authd binary (e.g. main's) whose audit verify is
+#                     timed alongside, for a before/after ratio from one run
+#   AUDIT_BENCH_ONLY  "verify": time only audit verify and the scans (skips the queries)
 #   AUDIT_BENCH_OUT   directory for hyperfine's JSON and the result tables
 #                     (default: a temporary directory, printed at the end)
 #
@@ -69,6 +72,31 @@ echo "migrations applied (if any) in $(( ($(date +%s%N) - start_ns) / 1000000 ))
 # Parameters come from the data, not the clock, so a reused database gives the same queries:
 # --since / --until relative to the newest row, the most active user and address.
 read -r total newest < <(sqlite3 -separator ' ' "$db" "SELECT count(*), max(time) FROM audit_log")
+
+# Two scans to compare with: the bare one (every row's hash; the issue's yardstick) and one
+# that reads every column verify reads, as bytes (CAST AS BLOB: no UTF-8 decoding).
+every_column="count(*), max(id), max(time), sum(count + length(hash)"
+for c in event outcome reason username session address user_agent request_id detail; do
+    every_column+=" + length(CAST($c AS BLOB))"
+done
+every_column+=")"
+verify_compare=()
+if [ -n "${AUDIT_BENCH_VERIFY_BEFORE:-}" ]; then
+    verify_compare=(-n "authd audit verify (before)" "$AUDIT_BENCH_VERIFY_BEFORE audit verify --db $db")
+fi
+echo "== timing audit verify against sqlite3 full scans" >&2
+hyperfine -N --warmup 1 --runs "${AUDIT_BENCH_VERIFY_RUNS:-3}" --export-json "$out/verify.json" \
+    -n "sqlite3 full scan" "sqlite3 $db 'SELECT count(*), sum(length(hash)) FROM audit_log'" \
+    -n "sqlite3 scan of every column" "sqlite3 $db 'SELECT $every_column FROM audit_log'" \
+    "${verify_compare[@]}" \
+    -n "authd audit verify" "$authd audit verify --db $db" >&2
+
+if [ "${AUDIT_BENCH_ONLY:-}" = verify ]; then
+    python3 "$here/report.py" "$total" "$out/verify.json" | tee "$out/results.md"
+    echo "raw hyperfine JSON: $out/" >&2
+    exit 0
+fi
+
 iso() { date -u -d "@$(( $1 / 1000000 ))" +%Y-%m-%dT%H:%M:%SZ; }
 since="$(iso $(( newest - 86400 * 1000000 )))"
 until="$(iso $(( newest - 30 * 86400 * 1000000 )))"
@@ -117,10 +145,6 @@ hyperfine -N --warmup 1 --runs "$edge_runs" --export-json "$out/edge.json" \
     "--command-name=--until oldest-1d (no rows)" "$q --until $before_oldest" \
     -n baseline-again "$authd migrate status --db $db" >&2
 
-echo "== timing audit verify against a sqlite3 full scan" >&2
-hyperfine -N --warmup 1 --runs "${AUDIT_BENCH_VERIFY_RUNS:-3}" --export-json "$out/verify.json" \
-    -n "authd audit verify" "$authd audit verify --db $db" \
-    -n "sqlite3 full scan" "sqlite3 $db 'SELECT count(*), sum(length(hash)) FROM audit_log'" >&2
 
 # Query plans for the SQL queryAudit builds (Sources/AuthStore/Store/SQLiteAuthStore+AuditQueries.swift):
 # time bounds become id bounds found on the time index, and the walking index is named.

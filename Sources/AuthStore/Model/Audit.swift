@@ -119,10 +119,93 @@ public struct AuditRecord: Sendable, Equatable {
         detail: String
     ) {
         let entry = AuditEntry(
-            event: AuditEvent(rawValue: event) ?? .login, outcome: AuditOutcome(rawValue: outcome) ?? .failure,
-            reason: AuditReason(rawValue: reason), username: username, session: session,
+            event: AuditEvent(storedName: event), outcome: AuditOutcome(storedName: outcome),
+            reason: AuditReason(storedName: reason), username: username, session: session,
             context: AuditContext(address: address, userAgent: userAgent, requestID: requestID),
             count: count, detail: detail)
         self.init(id: id, time: Timestamp(microseconds: time), entry: entry, hash: hash)
+    }
+}
+
+extension AuditEvent {
+    private static let names = StoredNames<AuditEvent>()
+
+    /// The event a stored row names. A name this binary does not know reads as `.login`, so
+    /// the row's hash no longer matches (``AuditRecord``'s `init(stored:…)`).
+    package init(storedName name: String) {
+        var name = name
+        self = name.withUTF8 { Self(storedName: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same, from the name's bytes in place: `audit verify` reads names from SQLite's
+    /// buffers without making a `String`.
+    init(storedName utf8: UnsafeRawBufferPointer) {
+        self = Self.names.named(utf8) ?? .login
+    }
+}
+
+extension AuditOutcome {
+    private static let names = StoredNames<AuditOutcome>()
+
+    /// The outcome a stored row names; one this binary does not know reads as `.failure`.
+    package init(storedName name: String) {
+        var name = name
+        self = name.withUTF8 { Self(storedName: UnsafeRawBufferPointer($0)) }
+    }
+
+    init(storedName utf8: UnsafeRawBufferPointer) {
+        self = Self.names.named(utf8) ?? .failure
+    }
+}
+
+extension AuditReason {
+    private static let names = StoredNames<AuditReason>()
+
+    /// The reason a stored row names; none for an empty name or one this binary does not know.
+    package init?(storedName name: String) {
+        var name = name
+        guard let reason = name.withUTF8({ Self(storedName: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = reason
+    }
+
+    init?(storedName utf8: UnsafeRawBufferPointer) {
+        guard let reason = Self.names.named(utf8) else { return nil }
+        self = reason
+    }
+}
+
+/// The cases of a `String`-backed enum by the UTF-8 bytes of their names, looked up without
+/// making a `String` (nor `init(rawValue:)`'s string comparisons): `audit verify` reads three
+/// names per row, millions of rows. Bytes match a name exactly when the `String`s would be
+/// equal, since every name is plain ASCII.
+struct StoredNames<Name: RawRepresentable & CaseIterable & Sendable>: Sendable where Name.RawValue == String {
+    /// Each name as its length and its bytes packed into two words (names are at most 16 bytes).
+    private let keys: [(count: Int, low: UInt64, high: UInt64, name: Name)]
+
+    init() {
+        keys = Name.allCases.map { name in
+            var raw = name.rawValue
+            return raw.withUTF8 { utf8 in
+                precondition(utf8.count <= 16, "stored names are at most 16 bytes")
+                let (low, high) = Self.pack(UnsafeRawBufferPointer(utf8))
+                return (utf8.count, low, high, name)
+            }
+        }
+    }
+
+    /// The case named `utf8`, or nil.
+    func named(_ utf8: UnsafeRawBufferPointer) -> Name? {
+        guard utf8.count <= 16 else { return nil }
+        let (low, high) = Self.pack(utf8)
+        for key in keys where key.count == utf8.count && key.low == low && key.high == high {
+            return key.name
+        }
+        return nil
+    }
+
+    private static func pack(_ utf8: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: utf8) }
+        return words
     }
 }

@@ -113,4 +113,23 @@ struct Row {
         guard count > 0, let blob = sqlite3_column_blob(statement, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: blob, count: count))
     }
+
+    /// Calls `body` with the column's text as SQLite holds it (UTF-8, NULL as empty), without
+    /// copying it into a `String`: for walks that read millions of rows and only hash or
+    /// compare their bytes. The bytes are valid only inside `body`.
+    func withText<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        // The pointer first, then the length: SQLite's documented order, since asking for
+        // the text may convert the value and change its length.
+        let text = sqlite3_column_text(statement, column)
+        let count = text == nil ? 0 : Int(sqlite3_column_bytes(statement, column))
+        return try body(UnsafeRawBufferPointer(start: text, count: count))
+    }
+
+    /// Calls `body` with the column's blob in place (NULL as empty), without copying it into
+    /// an array. The bytes are valid only inside `body`.
+    func withBlob<R>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let blob = sqlite3_column_blob(statement, column)
+        let count = blob == nil ? 0 : Int(sqlite3_column_bytes(statement, column))
+        return try body(UnsafeRawBufferPointer(start: blob, count: count))
+    }
 }

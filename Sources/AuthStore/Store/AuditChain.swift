@@ -16,25 +16,11 @@ package enum AuditChain {
     /// in exactly one way, so their number (10 or 12) is part of what is hashed, and a row
     /// with a count or detail never encodes like one without. Both are always appended
     /// together so that a count of "5" cannot encode like a detail of "5".
+    ///
+    /// The bytes are written by ``AuditRowHasher``, which `audit verify` also feeds from
+    /// stored rows read in place: one definition for writing and checking.
     package static func hash(previous: [UInt8], id: Int64, time: Timestamp, entry: AuditEntry) -> [UInt8] {
-        var bytes = previous
-        var fields = [
-            String(id), String(time.microseconds), entry.event.rawValue, entry.outcome.rawValue,
-            entry.reason?.rawValue ?? "", entry.username, entry.session, entry.context.address,
-            entry.context.userAgent, entry.context.requestID,
-        ]
-        if entry.count != 1 || !entry.detail.isEmpty {
-            fields += [String(entry.count), entry.detail]
-        }
-        for field in fields {
-            let utf8 = Array(field.utf8)
-            let length = UInt32(utf8.count)
-            bytes += [
-                UInt8(length >> 24), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff),
-            ]
-            bytes += utf8
-        }
-        return SHA256.digest(bytes)
+        AuditRowHasher().hash(previous: previous, AuditEntryFields(id: id, time: time, entry: entry)).bytes
     }
 
     /// Appends `entry` inside the caller's write transaction on SQLite. Only the single

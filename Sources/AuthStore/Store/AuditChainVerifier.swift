@@ -1,15 +1,52 @@
+/// A stored audit row as ``AuditChainVerifier`` reads it: an ``AuditRecord``, or a row read
+/// in place from a statement without building one (SQLite's `audit verify`).
+protocol AuditStoredFields: AuditHashedFields {
+    /// The event, named as ``AuditEvent/init(storedName:)`` reads it.
+    var event: AuditEvent { get }
+    /// The detail as text; read only for `audit_prune` rows.
+    var detail: String { get }
+    /// Calls `body` with the hash stored in the row.
+    func withStoredHash<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R
+}
+
+/// An ``AuditRecord`` as the verifier reads it (PostgreSQL's rows).
+private struct AuditRecordFields: AuditStoredFields {
+    let record: AuditRecord
+
+    var id: Int64 { record.id }
+    var microseconds: Int64 { record.time.microseconds }
+    var count: Int64 { Int64(record.entry.count) }
+    var event: AuditEvent { record.entry.event }
+    var detail: String { record.entry.detail }
+
+    func withUTF8<R>(_ field: AuditTextField, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        record.entry.withUTF8(field, body)
+    }
+
+    func withStoredHash<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        record.hash.withUnsafeBytes(body)
+    }
+}
+
 /// Checks the audit chain from rows fed to it in id order.
 ///
 /// Plain code over values: each engine streams its rows into one of these (SQLite from a
 /// reader, PostgreSQL from a cursor), so there is one definition of an intact chain.
 /// Memory stays flat however long the log is: only the expected rows' hashes are kept.
+/// Checking a row allocates nothing (the hasher reuses its buffer, digests are kept inline),
+/// so for an engine that reads rows in place (SQLite, ``check(fields:)``) a walk costs the
+/// engine's reading plus SHA-256, and little else.
 package struct AuditChainVerifier {
     private let anchor: (id: Int64, hash: [UInt8])?
     private let orderedFrom: Int64
     private let expected: [AuditChainPoint]
-    private let wanted: Set<Int64>
+    /// The expected rows' ids, ascending: rows arrive in id order, so one comparison with the
+    /// next wanted id per row replaces a set lookup.
+    private let wanted: [Int64]
+    private var nextWanted = 0
     private let total: Int
     private let progress: @Sendable (Int, Int) -> Void
+    private let hasher = AuditRowHasher()
 
     private var previous: [UInt8]
     private var expectedID: Int64
@@ -33,7 +70,7 @@ package struct AuditChainVerifier {
         self.anchor = anchor
         self.orderedFrom = orderedFrom
         self.expected = expected
-        self.wanted = Set(expected.map(\.id))
+        self.wanted = Set(expected.map(\.id)).sorted()
         self.total = total
         self.progress = progress
         self.previous = anchor?.hash ?? AuditChain.genesis
@@ -42,26 +79,43 @@ package struct AuditChainVerifier {
 
     /// Checks the next row. Returns false once the chain is broken: the caller stops feeding.
     package mutating func check(_ record: AuditRecord) -> Bool {
-        let hash = AuditChain.hash(previous: previous, id: record.id, time: record.time, entry: record.entry)
-        if record.id != expectedID || !ConstantTime.equal(hash, record.hash) {
-            failure = .brokenChain(at: record.id)
+        check(fields: AuditRecordFields(record: record))
+    }
+
+    /// Checks the next row, however it is held (``check(_:)`` for an ``AuditRecord``).
+    mutating func check(fields row: some AuditStoredFields) -> Bool {
+        let id = row.id
+        let digest = hasher.hash(previous: previous, row)
+        // Row hashes are public (printed, kept elsewhere): no need for a constant-time compare.
+        let matches = row.withStoredHash { digest.matches($0) }
+        if id != expectedID || !matches {
+            failure = .brokenChain(at: id)
             return false
         }
         // Queries rely on time never decreasing (`AuditChainTip`); a valid hash with an
         // earlier time means a row written by something other than authd's writer. Rows up
         // to the boundary may be out of order (``AuditOrdering``).
-        if record.id > orderedFrom, let previousTime, record.time < previousTime {
-            failure = .timeGoesBackwards(at: record.id)
+        let time = Timestamp(microseconds: row.microseconds)
+        if id > orderedFrom, let previousTime, time < previousTime {
+            failure = .timeGoesBackwards(at: id)
             return false
         }
-        if record.entry.event == .auditPrune {
-            newestPrune = (record.id, record.entry.detail)
-            if let range = AuditPruneRange(detail: record.entry.detail) { prunes.append((record.id, range)) }
+        if row.event == .auditPrune {
+            let detail = row.detail
+            newestPrune = (id, detail)
+            if let range = AuditPruneRange(detail: detail) { prunes.append((id, range)) }
         }
-        if wanted.contains(record.id) { found[record.id] = record.hash }
-        previous = record.hash
-        previousTime = record.time
-        expectedID = record.id + 1
+        while nextWanted < wanted.count, wanted[nextWanted] < id { nextWanted += 1 }
+        if nextWanted < wanted.count, wanted[nextWanted] == id { found[id] = digest.bytes }
+        // The stored hash equals the digest; it is the next row's previous. Written over the
+        // old one in place (an anchor hash of another length is replaced, once).
+        if previous.count == 32 {
+            digest.withUnsafeBytes { bytes in previous.withUnsafeMutableBytes { $0.copyMemory(from: bytes) } }
+        } else {
+            previous = digest.bytes
+        }
+        previousTime = time
+        expectedID = id + 1
         checked += 1
         if checked % 100_000 == 0 { progress(checked, total) }
         return true

@@ -1,0 +1,48 @@
+/// An `audit_log` row read in place from its statement, for `audit verify`: the texts are
+/// hashed and the stored hash compared straight from SQLite's column buffers, where building
+/// an ``AuditRecord`` per row (a `String` per text column, arrays for the hash) cost most of
+/// the walk's time.
+///
+/// Reads the columns in ``AuditRecord/storedColumns`` order. Valid only until the statement
+/// steps on. The event, outcome and reason are read as ``AuditRecord``'s `init(stored:…)`
+/// reads them (a name this binary does not know counts as its default), and hashed as that
+/// name: a row's verdict is the same read either way. The other texts are hashed as stored;
+/// authd only ever writes valid UTF-8, which a `String` would hold byte for byte.
+struct SQLiteAuditRow: AuditStoredFields {
+    private let row: Row
+    let event: AuditEvent
+    private let outcome: AuditOutcome
+    private let reason: AuditReason?
+
+    init(_ row: Row) {
+        self.row = row
+        event = row.withText(2) { AuditEvent(storedName: $0) }
+        outcome = row.withText(3) { AuditOutcome(storedName: $0) }
+        reason = row.withText(4) { AuditReason(storedName: $0) }
+    }
+
+    var id: Int64 { row.int64(0) }
+    var microseconds: Int64 { row.int64(1) }
+    var count: Int64 { row.int64(11) }
+    var detail: String { row.string(12) }
+
+    func withUTF8<R>(_ field: AuditTextField, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var name: String
+        switch field {
+        case .event: name = event.rawValue
+        case .outcome: name = outcome.rawValue
+        case .reason: name = reason?.rawValue ?? ""
+        case .username: return row.withText(5, body)
+        case .session: return row.withText(6, body)
+        case .address: return row.withText(7, body)
+        case .userAgent: return row.withText(8, body)
+        case .requestID: return row.withText(9, body)
+        case .detail: return row.withText(12, body)
+        }
+        return name.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    func withStoredHash<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        row.withBlob(10, body)
+    }
+}
