@@ -94,6 +94,29 @@ private func firstBrokenLink(_ records: [AuditRecord], start: [UInt8] = AuditCha
         }
     }
 
+    /// A name this binary does not write reads as a default (a failed login, no reason), and
+    /// a hash over that default matches a row that held the default: the edit must still
+    /// break the chain, on the path each engine's verify takes.
+    @Test(arguments: Engine.all) func aNameThisBinaryDoesNotWriteBreaksTheChain(engine: Engine) async throws {
+        // (The outcome has a CHECK constraint in both schemas.)
+        for edit in ["event = 'login_maybe'", "reason = 'because'"] {
+            try await withStore(engine) { store, _ in
+                for second in 0..<3 {
+                    // A failed login without a reason: every name is the default a stranger reads as.
+                    try await store.recordAudit(
+                        AuditEntry(event: .login, outcome: .failure, username: "u\(second)", context: context),
+                        at: t0 + .seconds(Int64(second)))
+                }
+                #expect(try await store.verifyAuditChain().isIntact)
+
+                try await store.tamper("UPDATE audit_log SET \(edit) WHERE id = 2")
+
+                let verification = try await store.verifyAuditChain()
+                #expect(verification.failure == .brokenChain(at: 2), "\(edit): \(verification)")
+            }
+        }
+    }
+
     @Test(arguments: Engine.all) func idsAreNotReusedAndTheChainResumesFromTheAnchor(engine: Engine) async throws {
         try await withStore(engine) { store, _ in
             for second in 0..<3 {

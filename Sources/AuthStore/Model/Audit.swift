@@ -98,21 +98,28 @@ public struct AuditRecord: Sendable, Equatable {
     public let time: Timestamp
     public let entry: AuditEntry
     public let hash: [UInt8]
+    /// Whether the stored event, outcome and reason are names this binary writes. A row
+    /// read from storage with any other name holds a default in `entry` instead, and a hash
+    /// computed over that default could match the original row's: `audit verify` fails such
+    /// a row by this flag rather than by its hash.
+    package let namesAreKnown: Bool
 
-    package init(id: Int64, time: Timestamp, entry: AuditEntry, hash: [UInt8]) {
+    package init(id: Int64, time: Timestamp, entry: AuditEntry, hash: [UInt8], namesAreKnown: Bool = true) {
         self.id = id
         self.time = time
         self.entry = entry
         self.hash = hash
+        self.namesAreKnown = namesAreKnown
     }
 
     /// The `audit_log` columns every engine selects, in the order ``init(stored:)`` reads.
     package static let storedColumns =
         "id, time, event, outcome, reason, username, session, address, user_agent, request_id, hash, count, detail"
 
-    /// A row as an engine read it, in ``storedColumns`` order. An event or outcome this binary
-    /// does not know cannot be written by it; such a row reads as a failed login, and its
-    /// hash (over the stored text) no longer matches, so `audit verify` names it.
+    /// A row as an engine read it, in ``storedColumns`` order. An event, outcome or reason
+    /// this binary does not know cannot have been written by it; such a row reads as a failed
+    /// login (without a reason) and is marked, so that `audit verify` names it
+    /// (``namesAreKnown``).
     package init(
         stored id: Int64, time: Int64, event: String, outcome: String, reason: String, username: String,
         session: String, address: String, userAgent: String, requestID: String, hash: [UInt8], count: Int,
@@ -123,7 +130,28 @@ public struct AuditRecord: Sendable, Equatable {
             reason: AuditReason(storedName: reason), username: username, session: session,
             context: AuditContext(address: address, userAgent: userAgent, requestID: requestID),
             count: count, detail: detail)
-        self.init(id: id, time: Timestamp(microseconds: time), entry: entry, hash: hash)
+        var (event, outcome, reason) = (event, outcome, reason)
+        let known = event.withUTF8 { event in
+            outcome.withUTF8 { outcome in
+                reason.withUTF8 { reason in
+                    AuditEntry.namesAreKnown(
+                        event: UnsafeRawBufferPointer(event), outcome: UnsafeRawBufferPointer(outcome),
+                        reason: UnsafeRawBufferPointer(reason))
+                }
+            }
+        }
+        self.init(id: id, time: Timestamp(microseconds: time), entry: entry, hash: hash, namesAreKnown: known)
+    }
+}
+
+extension AuditEntry {
+    /// Whether a stored row's event, outcome and reason (empty for none) are all names this
+    /// binary writes.
+    static func namesAreKnown(
+        event: UnsafeRawBufferPointer, outcome: UnsafeRawBufferPointer, reason: UnsafeRawBufferPointer
+    ) -> Bool {
+        AuditEvent(knownName: event) != nil && AuditOutcome(knownName: outcome) != nil
+            && (reason.isEmpty || AuditReason(storedName: reason) != nil)
     }
 }
 
@@ -140,7 +168,13 @@ extension AuditEvent {
     /// The same, from the name's bytes in place: `audit verify` reads names from SQLite's
     /// buffers without making a `String`.
     init(storedName utf8: UnsafeRawBufferPointer) {
-        self = Self.names.named(utf8) ?? .login
+        self = Self(knownName: utf8) ?? .login
+    }
+
+    /// The event named, if this binary writes that name.
+    init?(knownName utf8: UnsafeRawBufferPointer) {
+        guard let event = Self.names.named(utf8) else { return nil }
+        self = event
     }
 }
 
@@ -154,7 +188,13 @@ extension AuditOutcome {
     }
 
     init(storedName utf8: UnsafeRawBufferPointer) {
-        self = Self.names.named(utf8) ?? .failure
+        self = Self(knownName: utf8) ?? .failure
+    }
+
+    /// The outcome named, if this binary writes that name.
+    init?(knownName utf8: UnsafeRawBufferPointer) {
+        guard let outcome = Self.names.named(utf8) else { return nil }
+        self = outcome
     }
 }
 

@@ -3,6 +3,9 @@
 protocol AuditStoredFields: AuditHashedFields {
     /// The event, named as ``AuditEvent/init(storedName:)`` reads it.
     var event: AuditEvent { get }
+    /// Whether the stored event, outcome and reason are names this binary writes
+    /// (``AuditRecord/namesAreKnown``).
+    var namesAreKnown: Bool { get }
     /// The detail as text; read only for `audit_prune` rows.
     var detail: String { get }
     /// Calls `body` with the hash stored in the row.
@@ -17,6 +20,7 @@ private struct AuditRecordFields: AuditStoredFields {
     var microseconds: Int64 { record.time.microseconds }
     var count: Int64 { Int64(record.entry.count) }
     var event: AuditEvent { record.entry.event }
+    var namesAreKnown: Bool { record.namesAreKnown }
     var detail: String { record.entry.detail }
 
     func withUTF8<R>(_ field: AuditTextField, _ body: (UnsafeRawBufferPointer) -> R) -> R {
@@ -88,7 +92,9 @@ package struct AuditChainVerifier {
         let digest = hasher.hash(previous: previous, row)
         // Row hashes are public (printed, kept elsewhere): no need for a constant-time compare.
         let matches = row.withStoredHash { digest.matches($0) }
-        if id != expectedID || !matches {
+        // A name this binary does not write was read as a default, which the hash covers in
+        // place of the stored text: the row was edited even if its hash matches.
+        if id != expectedID || !matches || !row.namesAreKnown {
             failure = .brokenChain(at: id)
             return false
         }
