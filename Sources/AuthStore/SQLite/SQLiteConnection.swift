@@ -104,16 +104,7 @@ final class SQLiteConnection {
         // write survives power loss.
         try execute("PRAGMA synchronous = FULL")
         try execute("PRAGMA foreign_keys = ON")
-        try execute("PRAGMA wal_autocheckpoint = \(Self.walPagesPerCheckpoint)")
     }
-
-    /// WAL pages a commit may leave before it copies them into the database file (SQLite's
-    /// default is 1,000). The copy costs one write per distinct page, and the writes authd
-    /// does most (logouts, logins) land on random index leaves, so a longer interval copies
-    /// a page that changed many times once: a profile of the logout load put 17 % of the
-    /// writer's time in checkpoints at 1,000 (BENCHMARKS.md). The price is a WAL of up to
-    /// about 40 MB at the default 4 KiB page.
-    static let walPagesPerCheckpoint = 10_000
 
     /// SQLite creates the database with the process umask; a credential store must not be
     /// world-readable, so create the file ourselves first. SQLite gives `-wal` and `-shm`
