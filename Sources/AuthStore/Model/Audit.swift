@@ -125,53 +125,43 @@ public struct AuditRecord: Sendable, Equatable {
         session: String, address: String, userAgent: String, requestID: String, hash: [UInt8], count: Int,
         detail: String
     ) {
+        let names = StoredAuditNames(
+            event: AuditEvent(rawValue: event), outcome: AuditOutcome(rawValue: outcome),
+            reason: AuditReason(rawValue: reason), reasonIsEmpty: reason.isEmpty)
         let entry = AuditEntry(
-            event: AuditEvent(storedName: event), outcome: AuditOutcome(storedName: outcome),
-            reason: AuditReason(storedName: reason), username: username, session: session,
+            event: names.event, outcome: names.outcome, reason: names.reason, username: username, session: session,
             context: AuditContext(address: address, userAgent: userAgent, requestID: requestID),
             count: count, detail: detail)
-        var (event, outcome, reason) = (event, outcome, reason)
-        let known = event.withUTF8 { event in
-            outcome.withUTF8 { outcome in
-                reason.withUTF8 { reason in
-                    AuditEntry.namesAreKnown(
-                        event: UnsafeRawBufferPointer(event), outcome: UnsafeRawBufferPointer(outcome),
-                        reason: UnsafeRawBufferPointer(reason))
-                }
-            }
-        }
-        self.init(id: id, time: Timestamp(microseconds: time), entry: entry, hash: hash, namesAreKnown: known)
+        self.init(
+            id: id, time: Timestamp(microseconds: time), entry: entry, hash: hash, namesAreKnown: names.areKnown)
     }
 }
 
-extension AuditEntry {
-    /// Whether a stored row's event, outcome and reason (empty for none) are all names this
-    /// binary writes.
-    static func namesAreKnown(
-        event: UnsafeRawBufferPointer, outcome: UnsafeRawBufferPointer, reason: UnsafeRawBufferPointer
-    ) -> Bool {
-        AuditEvent(knownName: event) != nil && AuditOutcome(knownName: outcome) != nil
-            && (reason.isEmpty || AuditReason(storedName: reason) != nil)
+/// The event, outcome and reason of a stored row, given the ones this binary recognised in
+/// it (nil where it did not). The one rule both ways of reading a row share
+/// (``AuditRecord``'s `init(stored:…)`, and `audit verify` reading SQLite's buffers in place):
+/// an unknown event reads as `.login`, an unknown outcome as `.failure`, an unknown reason as
+/// none, and the row is marked as not written by authd.
+struct StoredAuditNames {
+    let event: AuditEvent
+    let outcome: AuditOutcome
+    let reason: AuditReason?
+    /// Every name was recognised (an empty reason means none).
+    let areKnown: Bool
+
+    init(event: AuditEvent?, outcome: AuditOutcome?, reason: AuditReason?, reasonIsEmpty: Bool) {
+        self.event = event ?? .login
+        self.outcome = outcome ?? .failure
+        self.reason = reason
+        areKnown = event != nil && outcome != nil && (reasonIsEmpty || reason != nil)
     }
 }
 
 extension AuditEvent {
     private static let names = StoredNames<AuditEvent>()
 
-    /// The event a stored row names. A name this binary does not know reads as `.login`, so
-    /// the row's hash no longer matches (``AuditRecord``'s `init(stored:…)`).
-    package init(storedName name: String) {
-        var name = name
-        self = name.withUTF8 { Self(storedName: UnsafeRawBufferPointer($0)) }
-    }
-
-    /// The same, from the name's bytes in place: `audit verify` reads names from SQLite's
-    /// buffers without making a `String`.
-    init(storedName utf8: UnsafeRawBufferPointer) {
-        self = Self(knownName: utf8) ?? .login
-    }
-
-    /// The event named, if this binary writes that name.
+    /// The event named by these bytes, if this binary writes that name: `audit verify` reads
+    /// names from SQLite's buffers without making a `String`.
     init?(knownName utf8: UnsafeRawBufferPointer) {
         guard let event = Self.names.named(utf8) else { return nil }
         self = event
@@ -181,17 +171,7 @@ extension AuditEvent {
 extension AuditOutcome {
     private static let names = StoredNames<AuditOutcome>()
 
-    /// The outcome a stored row names; one this binary does not know reads as `.failure`.
-    package init(storedName name: String) {
-        var name = name
-        self = name.withUTF8 { Self(storedName: UnsafeRawBufferPointer($0)) }
-    }
-
-    init(storedName utf8: UnsafeRawBufferPointer) {
-        self = Self(knownName: utf8) ?? .failure
-    }
-
-    /// The outcome named, if this binary writes that name.
+    /// The outcome named by these bytes, if this binary writes that name.
     init?(knownName utf8: UnsafeRawBufferPointer) {
         guard let outcome = Self.names.named(utf8) else { return nil }
         self = outcome
@@ -201,14 +181,8 @@ extension AuditOutcome {
 extension AuditReason {
     private static let names = StoredNames<AuditReason>()
 
-    /// The reason a stored row names; none for an empty name or one this binary does not know.
-    package init?(storedName name: String) {
-        var name = name
-        guard let reason = name.withUTF8({ Self(storedName: UnsafeRawBufferPointer($0)) }) else { return nil }
-        self = reason
-    }
-
-    init?(storedName utf8: UnsafeRawBufferPointer) {
+    /// The reason named by these bytes, if this binary writes that name.
+    init?(knownName utf8: UnsafeRawBufferPointer) {
         guard let reason = Self.names.named(utf8) else { return nil }
         self = reason
     }

@@ -1,7 +1,7 @@
 /// A stored audit row as ``AuditChainVerifier`` reads it: an ``AuditRecord``, or a row read
 /// in place from a statement without building one (SQLite's `audit verify`).
 protocol AuditStoredFields: AuditHashedFields {
-    /// The event, named as ``AuditEvent/init(storedName:)`` reads it.
+    /// The event, read as ``StoredAuditNames`` reads it.
     var event: AuditEvent { get }
     /// Whether the stored event, outcome and reason are names this binary writes
     /// (``AuditRecord/namesAreKnown``).

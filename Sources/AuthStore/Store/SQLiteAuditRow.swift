@@ -5,9 +5,9 @@
 ///
 /// Reads the columns in ``AuditRecord/storedColumns`` order. Valid only until the statement
 /// steps on. The event, outcome and reason are read as ``AuditRecord``'s `init(stored:…)`
-/// reads them (a name this binary does not know counts as its default and marks the row,
-/// ``namesAreKnown``), and hashed as that name: a row's verdict is the same read either
-/// way. The other texts are hashed as stored; authd only ever writes valid UTF-8, which a
+/// reads them (``StoredAuditNames``: a name this binary does not know counts as its default
+/// and marks the row, ``namesAreKnown``), and hashed as that name: a row's verdict is the
+/// same read either way. The other texts are hashed as stored; authd only ever writes valid UTF-8, which a
 /// `String` would hold byte for byte.
 struct SQLiteAuditRow: AuditStoredFields {
     private let row: Row
@@ -20,11 +20,12 @@ struct SQLiteAuditRow: AuditStoredFields {
         self.row = row
         let event = row.withText(2) { AuditEvent(knownName: $0) }
         let outcome = row.withText(3) { AuditOutcome(knownName: $0) }
-        let (reason, noReason) = row.withText(4) { (AuditReason(storedName: $0), $0.isEmpty) }
-        self.event = event ?? .login
-        self.outcome = outcome ?? .failure
-        self.reason = reason
-        namesAreKnown = event != nil && outcome != nil && (noReason || reason != nil)
+        let (reason, reasonIsEmpty) = row.withText(4) { (AuditReason(knownName: $0), $0.isEmpty) }
+        let names = StoredAuditNames(event: event, outcome: outcome, reason: reason, reasonIsEmpty: reasonIsEmpty)
+        self.event = names.event
+        self.outcome = names.outcome
+        self.reason = names.reason
+        namesAreKnown = names.areKnown
     }
 
     var id: Int64 { row.int64(0) }
