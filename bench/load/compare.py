@@ -4,6 +4,7 @@ alternating, RUNS times each (default 3), and prints the median of every figure 
 
     bench/load/compare.py BEFORE_BIN AFTER_BIN          # full runs (about 4 minutes each)
     LOAD_ONLY=write bench/load/compare.py BEFORE AFTER  # 404, logout and verify only
+    LOAD_ONLY=login bench/load/compare.py BEFORE AFTER  # login against raw PBKDF2 only
 
 Alternating the binaries spreads the machine's drift (other jobs, the disk) over both;
 each ratio is still measured within one run against that run's own baseline. Environment
@@ -57,6 +58,8 @@ def main():
                              ("wal_frames_per_logout", "WAL frames per logout", ""),
                              ("wal_kib_per_logout", "WAL KiB per logout", ""),
                              ("writes_per_transaction", "writes per transaction", "")]:
+        if key not in results["before"][0]:
+            continue  # LOAD_ONLY=login: no logout run
         cells = []
         for name in binaries:
             m, values = median(name, key)

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402  (the SQLite benchmark's seeding, server and wrk helpers)
@@ -83,28 +82,21 @@ def touch_postgres(url, prefix):
               f"(SELECT id FROM users WHERE username LIKE '{prefix}%');")
 
 
-def parallel(runs):
-    """Runs each (function, args) at once; returns their results in order."""
-    results = [None] * len(runs)
-
-    def target(index, function, args):
-        results[index] = function(*args)
-
-    threads = [threading.Thread(target=target, args=(i, f, a)) for i, (f, a) in enumerate(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def throughput(servers, path, files, method, mode):
-    """Requests/s of 200s over `servers` at once, each with its own token file and an equal
-    share of the connections."""
-    connections = max(1, load.CONNECTIONS // len(servers))
-    results = parallel([(load.tokens_run, (s, path, f, method, mode, connections)) for s, f in zip(servers, files)])
-    ok = sum(r[0] for r in results)
-    seconds = max(r[2] for r in results)
+def throughput(servers, path, tokens, method, mode):
+    """Requests/s of 200s over `servers` at once, from one wrk: the same threads and
+    connections whatever the number of servers, thread N sending to server N mod count with
+    its own slice of the tokens. The load generator's share of the two cores is then the
+    same in the one- and two-replica runs."""
+    ports = ",".join(str(s.port) for s in servers)
+    threads = max(load.THREADS, len(servers))
+    before = [s.requests_answered() for s in servers]
+    ok, _, seconds, _, _ = load.wrk(servers[0].url, "tokens.lua", [tokens, method, path, threads, mode],
+                                    threads=threads, env={"BENCH_PORTS": ports})
+    answered = [s.requests_answered() - b for s, b in zip(servers, before)]
+    # Each server must have had its share: a wrk that ignored BENCH_PORTS would send
+    # everything to the first one and pass one replica off as two.
+    if min(answered) < sum(answered) / (2 * len(servers)):
+        raise SystemExit(f"uneven load over the servers: {answered} requests answered")
     return ok / seconds
 
 
@@ -127,17 +119,17 @@ def main():
             groups[prefix]["sqlite"] = load.seed_sessions(sqlite_db, USERS // 3, PER_USER, prefix)
             groups[prefix]["postgres"] = seed_postgres(url, directory, USERS // 3, prefix)
 
-        def split(tokens, parts):
-            return [load.write_tokens(directory, f"t{secrets.token_hex(4)}", tokens[i::parts]) for i in range(parts)]
+        def tokens_file(tokens):
+            return load.write_tokens(directory, f"t{secrets.token_hex(4)}", tokens)
 
         load.log("SQLite: one server")
         os.makedirs(os.path.join(directory, "s"))
         server = load.Server(authd, sqlite_db, os.path.join(directory, "s"))
         try:
-            results["sqlite logout"] = throughput([server], logout, split(groups["logout1"]["sqlite"], 1), "POST",
+            results["sqlite logout"] = throughput([server], logout, tokens_file(groups["logout1"]["sqlite"]), "POST",
                                                   "once")
             load.touch_sessions(sqlite_db, "verify")
-            results["sqlite verify"] = throughput([server], verify, split(groups["verify"]["sqlite"], 1), "GET",
+            results["sqlite verify"] = throughput([server], verify, tokens_file(groups["verify"]["sqlite"]), "GET",
                                                   "cycle")
         finally:
             server.stop()
@@ -147,19 +139,19 @@ def main():
         os.makedirs(os.path.join(directory, "b"))
         a = load.Server(authd, url, os.path.join(directory, "a"))
         try:
-            results["postgres logout, 1 replica"] = throughput([a], logout, split(groups["logout1"]["postgres"], 1),
+            results["postgres logout, 1 replica"] = throughput([a], logout, tokens_file(groups["logout1"]["postgres"]),
                                                                "POST", "once")
             touch_postgres(url, "verify")
-            results["postgres verify, 1 replica"] = throughput([a], verify, split(groups["verify"]["postgres"], 1),
+            results["postgres verify, 1 replica"] = throughput([a], verify, tokens_file(groups["verify"]["postgres"]),
                                                                "GET", "cycle")
             load.log("PostgreSQL: two replicas")
             b = load.Server(authd, url, os.path.join(directory, "b"))
             try:
                 results["postgres logout, 2 replicas"] = throughput(
-                    [a, b], logout, split(groups["logout2"]["postgres"], 2), "POST", "once")
+                    [a, b], logout, tokens_file(groups["logout2"]["postgres"]), "POST", "once")
                 touch_postgres(url, "verify")
                 results["postgres verify, 2 replicas"] = throughput(
-                    [a, b], verify, split(groups["verify"]["postgres"], 2), "GET", "cycle")
+                    [a, b], verify, tokens_file(groups["verify"]["postgres"]), "GET", "cycle")
             finally:
                 b.stop()
         finally:

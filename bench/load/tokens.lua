@@ -2,6 +2,10 @@
 --
 --   wrk ... -s tokens.lua URL -- TOKENS_FILE METHOD PATH THREADS MODE
 --
+-- With BENCH_PORTS set (e.g. "8001,8002"), thread N sends to 127.0.0.1 at the (N mod
+-- count)th port instead of the URL's: one wrk, with the same threads and connections,
+-- spreads its load over several servers (the two-replica runs of replicas.py).
+--
 -- MODE "once": each token is used once (logout: a token ends with its session); a thread
 -- that has had an answer for each of its tokens stops (wrk.thread:stop()), and only the
 -- successful part is timed. Requests sent meanwhile repeat the thread's last token
@@ -27,8 +31,16 @@ end
 local threads = {}
 local next_id = 0
 
+local ports = {}
+for port in string.gmatch(os.getenv("BENCH_PORTS") or "", "%d+") do
+    ports[#ports + 1] = port
+end
+
 function setup(thread)
     thread:set("id", next_id)
+    if #ports > 0 then
+        thread.addr = wrk.lookup("127.0.0.1", ports[next_id % #ports + 1])[1]
+    end
     next_id = next_id + 1
     table.insert(threads, thread)
 end
