@@ -12,6 +12,12 @@ import Synchronization
 /// insert all their audit rows in one statement, move the head, commit, and only then
 /// answer each caller. A 200 still means the write is durable.
 ///
+/// The batch is topped up once the head is locked: with several replicas, a transaction
+/// often waits for the head while another replica commits, and the writes queued during
+/// that wait join it rather than waiting for a transaction of their own. Commits holding
+/// the head cannot share a WAL flush, so how many writes each carries is what the cluster's
+/// write rate comes down to. Alone, a replica never waits for the head, and nothing changes.
+///
 /// Writes are shaped so that a refusal (no such user, session not found…) is decided before
 /// the write changes anything, and a refused write leaves the batch's transaction usable: it
 /// fails alone. A database error aborts the transaction; the batch is rolled back and each
@@ -59,6 +65,34 @@ final class PostgresAuditBatcher: Sendable {
             var closed = false
         }
         let state = Mutex(State())
+
+        /// Removes and returns the oldest jobs, `limit` at most.
+        func take(_ limit: Int) -> [Job] {
+            state.withLock { state in
+                let taken = Array(state.jobs.prefix(max(0, limit)))
+                state.jobs.removeFirst(taken.count)
+                return taken
+            }
+        }
+    }
+
+    /// The jobs one transaction runs: those taken before it began, and those that queued
+    /// while it waited for the head. Kept outside the transaction's body, so that a retried
+    /// transaction runs the same jobs and every one of them is answered.
+    private final class Batch: Sendable {
+        let jobs: Mutex<[Job]>
+
+        init(_ jobs: [Job]) {
+            self.jobs = Mutex(jobs)
+        }
+
+        /// Adds what has queued meanwhile, up to ``maximumBatch`` in all; returns every job.
+        func topUp(from queue: JobQueue?) -> [Job] {
+            jobs.withLock { jobs in
+                if let queue { jobs += queue.take(PostgresAuditBatcher.maximumBatch - jobs.count) }
+                return jobs
+            }
+        }
     }
 
     private let queue = JobQueue()
@@ -77,15 +111,13 @@ final class PostgresAuditBatcher: Sendable {
         self.loop = Task { [queue = self.queue] in
             for await _ in signals {
                 while true {
-                    let jobs = queue.state.withLock { state -> [Job] in
-                        let taken = Array(state.jobs.prefix(Self.maximumBatch))
-                        state.jobs.removeFirst(taken.count)
-                        return taken
-                    }
+                    let jobs = queue.take(Self.maximumBatch)
                     if jobs.isEmpty { break }
                     let started = ContinuousClock.now
-                    await Self.run(jobs, logger: logger, endSessions: endSessions, transaction: transaction)
-                    observer.batchCommitted(jobs.count, ContinuousClock.now - started)
+                    let count = await Self.run(
+                        Batch(jobs), toppedUpFrom: queue, logger: logger, endSessions: endSessions,
+                        transaction: transaction)
+                    observer.batchCommitted(count, ContinuousClock.now - started)
                 }
             }
         }
@@ -121,6 +153,11 @@ final class PostgresAuditBatcher: Sendable {
         }
     }
 
+    /// Writes queued and not yet taken into a transaction (tests wait on it).
+    var queuedWrites: Int {
+        queue.state.withLock { $0.jobs.count }
+    }
+
     /// Refuses new writes, runs those already queued, and stops.
     func close() async {
         queue.state.withLock { $0.closed = true }
@@ -128,15 +165,19 @@ final class PostgresAuditBatcher: Sendable {
         await loop.value
     }
 
+    /// Runs `batch` as one transaction, first topping it up from `queue` once the head is
+    /// locked (not when each write is run again alone); answers every job and returns how
+    /// many the transaction carried.
+    @discardableResult
     private static func run(
-        _ jobs: [Job], logger: Logger, endSessions: @escaping EndSessions,
+        _ batch: Batch, toppedUpFrom queue: JobQueue?, logger: Logger, endSessions: @escaping EndSessions,
         transaction: @Sendable (@Sendable (PostgresConnection) async throws -> Void) async throws -> Void
-    ) async {
+    ) async -> Int {
         do {
             try await transaction { connection in
                 var appender = try await PostgresAuditAppender.lockHead(on: connection, logger: logger)
                 var logouts: [(Job, LogoutRequest)] = []
-                for job in jobs {
+                for job in batch.topUp(from: queue) {
                     switch job.work {
                     case .logout(let request):
                         logouts.append((job, request))
@@ -155,18 +196,23 @@ final class PostgresAuditBatcher: Sendable {
                 }
                 try await appender.flush(on: connection, logger: logger)
             }
+            let jobs = batch.topUp(from: nil)
             for job in jobs {
                 job.continuation.resume(with: job.outcome ?? .failure(StoreError(.database, "write did not run")))
             }
+            return jobs.count
         } catch {
+            let jobs = batch.topUp(from: nil)
             guard jobs.count > 1 else {
                 jobs[0].continuation.resume(throwing: error)
-                return
+                return 1
             }
             // One write failed the transaction: run each alone, so only it fails.
             for job in jobs {
-                await run([job], logger: logger, endSessions: endSessions, transaction: transaction)
+                await run(Batch([job]), toppedUpFrom: nil, logger: logger, endSessions: endSessions,
+                          transaction: transaction)
             }
+            return jobs.count
         }
     }
 }

@@ -66,15 +66,22 @@ enum TestPostgres {
 
     /// Runs one statement on its own connection (schema management, tampering in tests).
     static func execute(_ sql: String, on url: PostgresURL, schema: String? = nil) async throws {
+        try await withClient(url, schema: schema) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
+    }
+
+    /// Runs `body` with a client of its own, connected to `url` (in `schema`).
+    static func withClient<T: Sendable>(
+        _ url: PostgresURL, schema: String? = nil, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: .disable)
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         let client = PostgresClient(configuration: configuration)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await client.query(PostgresQuery(unsafeSQL: sql))
+            return try await body(client)
         }
     }
 }
@@ -144,7 +151,7 @@ extension AuthStorage {
             var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
             if !body.hasSuffix(";") { body += ";" }
             try await store.transaction { [body] connection in
-                try await connection.query(
+                _ = try await connection.query(
                     PostgresQuery(unsafeSQL: "DO $tamper$ BEGIN \(body) END $tamper$"), logger: store.logger)
             }
         default:
