@@ -139,6 +139,7 @@ def write_tokens(directory, name, tokens):
 
 class Server:
     def __init__(self, authd, db, directory):
+        self.db = db
         self.log_path = os.path.join(directory, "serve.log")
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
