@@ -16,7 +16,8 @@ import Synchronization
 /// often waits for the head while another replica commits, and the writes queued during
 /// that wait join it rather than waiting for a transaction of their own. Commits holding
 /// the head cannot share a WAL flush, so how many writes each carries is what the cluster's
-/// write rate comes down to. Alone, a replica never waits for the head, and nothing changes.
+/// write rate comes down to. A replica alone never waits for another, but the writes that
+/// queue during its own `BEGIN` and lock round trips join too.
 ///
 /// Writes are shaped so that a refusal (no such user, session not found…) is decided before
 /// the write changes anything, and a refused write leaves the batch's transaction usable: it
@@ -87,12 +88,14 @@ final class PostgresAuditBatcher: Sendable {
         }
 
         /// Adds what has queued meanwhile, up to ``maximumBatch`` in all; returns every job.
-        func topUp(from queue: JobQueue?) -> [Job] {
+        func topUp(from queue: JobQueue) -> [Job] {
             jobs.withLock { jobs in
-                if let queue { jobs += queue.take(PostgresAuditBatcher.maximumBatch - jobs.count) }
+                jobs += queue.take(PostgresAuditBatcher.maximumBatch - jobs.count)
                 return jobs
             }
         }
+
+        var all: [Job] { jobs.withLock { $0 } }
     }
 
     private let queue = JobQueue()
@@ -177,7 +180,7 @@ final class PostgresAuditBatcher: Sendable {
             try await transaction { connection in
                 var appender = try await PostgresAuditAppender.lockHead(on: connection, logger: logger)
                 var logouts: [(Job, LogoutRequest)] = []
-                for job in batch.topUp(from: queue) {
+                for job in queue.map({ batch.topUp(from: $0) }) ?? batch.all {
                     switch job.work {
                     case .logout(let request):
                         logouts.append((job, request))
@@ -196,13 +199,13 @@ final class PostgresAuditBatcher: Sendable {
                 }
                 try await appender.flush(on: connection, logger: logger)
             }
-            let jobs = batch.topUp(from: nil)
+            let jobs = batch.all
             for job in jobs {
                 job.continuation.resume(with: job.outcome ?? .failure(StoreError(.database, "write did not run")))
             }
             return jobs.count
         } catch {
-            let jobs = batch.topUp(from: nil)
+            let jobs = batch.all
             guard jobs.count > 1 else {
                 jobs[0].continuation.resume(throwing: error)
                 return 1
