@@ -72,11 +72,9 @@ extension PostgresAuthStore {
                 let head = try await connection.query(
                     "SELECT last_id FROM audit_head WHERE id = 1", logger: logger
                 ).collect().first.map { PostgresRowReader($0).int64(0) } ?? 0
-                // For progress only: an intact chain holds exactly the ids after the anchor up
-                // to the head, and this costs no extra pass over the table as count(*) would.
-                let total = Int(max(0, head - (anchor?.id ?? 0)))
+                // The head remembers every id handed out, also of rows deleted from the end.
                 var verifier = AuditChainVerifier(
-                    anchor: anchor, expecting: expected, total: total, progress: progress)
+                    anchor: anchor, expecting: expected, highestIssuedID: head, progress: progress)
                 let rows = try await connection.query(
                     "SELECT \(unescaped: Self.auditColumns) FROM audit_log ORDER BY id", logger: logger)
                 // Read to the end even after a break: the connection goes back to the pool,
@@ -86,8 +84,7 @@ extension PostgresAuthStore {
                     intact = verifier.check(Self.auditRecord(from: row))
                 }
                 try await connection.run("COMMIT", logger: logger)
-                // The head remembers every id handed out, also of rows deleted from the end.
-                return verifier.finish(highestIssuedID: head)
+                return verifier.finish()
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error

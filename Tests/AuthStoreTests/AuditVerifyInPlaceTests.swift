@@ -109,11 +109,11 @@ import Testing
             if !tampering.isEmpty { try await store.tamper(tampering) }
             let expected = [AuditChainPoint(id: 2, hash: pinned[1])]
             let inPlace = try await store.verifyAuditChain(expecting: expected) { _, _ in }
-            var verifier = AuditChainVerifier(anchor: nil, expecting: expected, total: 3) { _, _ in }
+            var verifier = AuditChainVerifier(anchor: nil, expecting: expected, highestIssuedID: 3) { _, _ in }
             for record in try await store.allAudit() {
                 guard verifier.check(record) else { break }
             }
-            let viaRecords = verifier.finish(highestIssuedID: 3)
+            let viaRecords = verifier.finish()
             #expect(inPlace == viaRecords)
         }
     }

@@ -48,6 +48,9 @@ package struct AuditChainVerifier {
     /// next wanted id per row replaces a set lookup.
     private let wanted: [Int64]
     private var nextWanted = 0
+    private let highestIssuedID: Int64
+    /// Rows to check, for `progress`: an intact chain holds exactly the ids after the anchor
+    /// up to the highest issued one, and so no count of the rows is needed.
     private let total: Int
     private let progress: @Sendable (Int, Int) -> Void
     private let hasher = AuditRowHasher()
@@ -66,16 +69,19 @@ package struct AuditChainVerifier {
     ///   - orderedFrom: rows with a lower id may be out of time order (``AuditOrdering``;
     ///     1 where the engine always kept time in order).
     ///   - expected: rows recorded elsewhere earlier that must still be provable.
-    ///   - total: rows to check, for `progress`.
+    ///   - highestIssuedID: the highest id the engine ever handed out, read in the walk's
+    ///     snapshot. Rows deleted from the end leave no successor to break; the engine's
+    ///     counter still remembers them.
     package init(
         anchor: (id: Int64, hash: [UInt8])?, orderedFrom: Int64 = 1, expecting expected: [AuditChainPoint],
-        total: Int, progress: @escaping @Sendable (Int, Int) -> Void
+        highestIssuedID: Int64, progress: @escaping @Sendable (Int, Int) -> Void
     ) {
         self.anchor = anchor
         self.orderedFrom = orderedFrom
         self.expected = expected
         self.wanted = Set(expected.map(\.id)).sorted()
-        self.total = total
+        self.highestIssuedID = highestIssuedID
+        self.total = Int(max(0, highestIssuedID - (anchor?.id ?? 0)))
         self.progress = progress
         self.previous = anchor?.hash ?? AuditChain.genesis
         self.expectedID = (anchor?.id ?? 0) + 1
@@ -128,10 +134,7 @@ package struct AuditChainVerifier {
     }
 
     /// The verdict once every row was fed.
-    ///
-    /// - Parameter highestIssuedID: the highest id the engine ever handed out. Rows deleted
-    ///   from the end leave no successor to break; the engine's counter still remembers them.
-    package func finish(highestIssuedID: Int64) -> AuditVerification {
+    package func finish() -> AuditVerification {
         var failure = self.failure
         if failure == nil, highestIssuedID >= expectedID { failure = .brokenChain(at: expectedID) }
         let anchorPoint = anchor.map { AuditChainPoint(id: $0.id, hash: Hex.encode($0.hash)) }

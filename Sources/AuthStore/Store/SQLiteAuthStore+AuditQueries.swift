@@ -126,20 +126,16 @@ extension SQLiteAuthStore {
             // AUTOINCREMENT's high-water mark remembers rows deleted from the end.
             let highest = try connection.scalarInt(
                 "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)")
-            // For progress only: an intact chain holds exactly the ids after the anchor up to
-            // the high-water mark, and this costs no second pass over the table as count(*)
-            // would (a full index scan).
-            let total = Int(max(0, highest - (anchor?.0 ?? 0)))
             let orderedFrom = try AuditOrdering.read(on: connection).orderedFrom
             var verifier = AuditChainVerifier(
                 anchor: anchor.map { (id: $0.0, hash: $0.1) }, orderedFrom: orderedFrom, expecting: expected,
-                total: total, progress: progress)
+                highestIssuedID: highest, progress: progress)
             // Streamed row by row in rowid order (`id` is the rowid: no sort), each row read in
             // place: memory stays flat however long the log is, and no row allocates.
             try connection.forEachRow("SELECT \(Self.auditColumns) FROM audit_log ORDER BY id") { row in
                 verifier.check(fields: SQLiteAuditRow(row))
             }
-            return verifier.finish(highestIssuedID: highest)
+            return verifier.finish()
         }
     }
 }
