@@ -204,25 +204,37 @@ class Server:
                 run, wait = run + r - r0, wait + w - w0
         return run, wait
 
+    def metrics(self):
+        """The server's /metrics text."""
+        return subprocess.run(["curl", "-s", self.url + "/metrics"], check=True, capture_output=True,
+                              text=True).stdout
+
+    @staticmethod
+    def metric(text, name):
+        """The value of the unlabelled metric `name` in /metrics `text`, or None when absent."""
+        match = re.search(rf"^{name}(?:\{{\}})? ([\d.e+]+)$", text, re.M)
+        return int(float(match.group(1))) if match else None
+
     def requests_answered(self):
         """HTTP requests answered so far (every route and status), from /metrics."""
-        text = subprocess.run(["curl", "-s", self.url + "/metrics"], check=True, capture_output=True,
-                              text=True).stdout
         return sum(int(float(n)) for n in re.findall(r"^authd_http_request_duration_seconds_count\{.*\} ([\d.e+]+)$",
-                                                     text, re.M))
+                                                     self.metrics(), re.M))
+
+    def batch_counters(self):
+        """(writes committed, transactions committed) so far; 0 before the first."""
+        text = self.metrics()
+        return (self.metric(text, "authd_db_writer_batch_size_sum") or 0,
+                self.metric(text, "authd_db_writer_batch_size_count") or 0)
 
     def writer_counters(self):
         """(WAL frames appended, writes committed, batches committed) so far, from /metrics."""
-        text = subprocess.run(["curl", "-s", self.url + "/metrics"], check=True, capture_output=True,
-                              text=True).stdout
-
-        def value(name):
-            match = re.search(rf"^{name}(?:\{{\}})? ([\d.e+]+)", text, re.M)
-            if not match:
+        text = self.metrics()
+        names = ("authd_db_pages_written_total", "authd_db_writer_batch_size_sum", "authd_db_writer_batch_size_count")
+        values = [self.metric(text, name) for name in names]
+        for name, value in zip(names, values):
+            if value is None:
                 raise SystemExit(f"/metrics has no {name}")
-            return int(float(match.group(1)))
-        return (value("authd_db_pages_written_total"), value("authd_db_writer_batch_size_sum"),
-                value("authd_db_writer_batch_size_count"))
+        return tuple(values)
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)

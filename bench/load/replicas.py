@@ -10,7 +10,6 @@ a logout means the session's end and its audit row are on disk.
 """
 import hashlib
 import os
-import re
 import secrets
 import base64
 import shutil
@@ -83,17 +82,6 @@ def touch_postgres(url, prefix):
               f"(SELECT id FROM users WHERE username LIKE '{prefix}%');")
 
 
-def batch_counters(server):
-    """(writes, transactions) of the server's audited-write batches so far, from /metrics."""
-    text = subprocess.run(["curl", "-s", server.url + "/metrics"], check=True, capture_output=True,
-                          text=True).stdout
-
-    def value(name):
-        match = re.search(rf"^{name} ([\d.e+]+)$", text, re.M)
-        return int(float(match.group(1))) if match else 0
-    return value("authd_db_writer_batch_size_sum"), value("authd_db_writer_batch_size_count")
-
-
 def throughput(servers, path, tokens, method, mode):
     """Requests/s of 200s over `servers` at once, from one wrk: the same threads and
     connections whatever the number of servers, thread N sending to server N mod count with
@@ -106,12 +94,12 @@ def throughput(servers, path, tokens, method, mode):
     ports = ",".join(str(s.port) for s in servers)
     threads = max(load.THREADS, len(servers))
     before = [s.requests_answered() for s in servers]
-    batches_before = [batch_counters(s) for s in servers]
+    batches_before = [s.batch_counters() for s in servers]
     ok, _, seconds, _, _ = load.wrk(servers[0].url, "tokens.lua", [tokens, method, path, threads, mode],
                                     threads=threads, env={"BENCH_PORTS": ports})
     answered = [s.requests_answered() - b for s, b in zip(servers, before)]
-    writes, transactions = (sum(after[i] - b[i] for after, b in zip(map(batch_counters, servers), batches_before))
-                            for i in (0, 1))
+    batches_after = [s.batch_counters() for s in servers]
+    writes, transactions = (sum(after[i] - b[i] for after, b in zip(batches_after, batches_before)) for i in (0, 1))
     if transactions:
         load.log(f"{path}: {writes / transactions:.1f} writes per transaction")
     # Each server must have had its share: a wrk that ignored BENCH_PORTS would send
