@@ -16,10 +16,6 @@ extension PostgresAuthStore {
             address: row.string(5), userAgent: row.string(6))
     }
 
-    private func findSession(tokenHash: [UInt8], on connection: PostgresConnection) async throws -> Session? {
-        try await connection.rows(PostgresStatements.FindSession(tokenHash: tokenHash), logger: logger).first
-    }
-
     public func createSession(
         for user: User, tokenHash: [UInt8], policy: SessionPolicy, rehash: String?,
         at time: Timestamp, context: AuditContext
@@ -61,7 +57,7 @@ extension PostgresAuthStore {
         tokenHash: [UInt8], policy: SessionPolicy, at time: Timestamp,
         context: AuditContext
     ) async throws -> TokenLookup {
-        let found = try await read { try await findSession(tokenHash: tokenHash, on: $0) }
+        let found = try await sessionFinder.find(tokenHash)
         guard let session = found else { return .unknown }
         if session.isExpired(at: time, policy: policy) {
             try await transaction { connection in

@@ -39,11 +39,12 @@ public final class PostgresAuthStore: AuthStorage {
     let logger: Logger
     let tracker: PostgresWriteTracker
     let batcher: PostgresAuditBatcher
+    let sessionFinder: PostgresSessionFinder
     private let runTask: Task<Void, Never>
 
     private init(
-        url: PostgresURL, mode: OpenMode, client: PostgresClient, logger: Logger, observer: StoreObserver,
-        runTask: Task<Void, Never>
+        url: PostgresURL, mode: OpenMode, client: PostgresClient, maxConnections: Int, logger: Logger,
+        observer: StoreObserver, runTask: Task<Void, Never>
     ) {
         self.url = url
         self.mode = mode
@@ -53,6 +54,17 @@ public final class PostgresAuthStore: AuthStorage {
         let tracker = PostgresWriteTracker()
         self.tracker = tracker
         let location = url.redacted
+        // A quarter of the pool for verify's queries: enough to keep PostgreSQL busy, and
+        // logins, logouts and the admin commands always find a connection.
+        self.sessionFinder = PostgresSessionFinder(maximumInFlight: maxConnections / 4) { tokenHashes in
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.rows(PostgresStatements.FindSessions(tokenHashes: tokenHashes), logger: logger)
+                }
+            } catch {
+                throw Self.describe(error, location: location)
+            }
+        }
         self.batcher = PostgresAuditBatcher(
             logger: logger, observer: observer,
             endSessions: { requests, connection, audit in
@@ -105,7 +117,8 @@ public final class PostgresAuthStore: AuthStorage {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
         let store = PostgresAuthStore(
-            url: url, mode: mode, client: client, logger: logger, observer: observer, runTask: runTask)
+            url: url, mode: mode, client: client, maxConnections: max(1, maxConnections), logger: logger,
+            observer: observer, runTask: runTask)
         do {
             let migrator = PostgresMigrator()
             if mode == .readWrite && migrate {

@@ -9,21 +9,29 @@ enum PostgresStatements {
     static let sessionColumns =
         "s.id, u.username, s.created_at, s.expires_at, s.last_seen_at, s.address, s.user_agent"
 
-    /// A session by the SHA-256 of its token (verify).
-    struct FindSession: PostgresPreparedStatement {
-        static let name = "authd_find_session"
-        static let sql =
-            "SELECT \(sessionColumns) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
-        typealias Row = Session
-        let tokenHash: [UInt8]
+    /// A row of ``sessionColumns`` followed by the token hash.
+    static func sessionWithTokenHash(from row: PostgresRow) -> (tokenHash: [UInt8], session: Session) {
+        (PostgresRowReader(row).bytes(7), PostgresAuthStore.session(from: row))
+    }
+
+    /// The sessions of the given token hashes (SHA-256), each with its token hash: the
+    /// lookups of one verify batch (``PostgresSessionFinder``).
+    struct FindSessions: PostgresPreparedStatement {
+        static let name = "authd_find_sessions"
+        static let sql = """
+            SELECT \(sessionColumns), s.token_hash
+            FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ANY($1::bytea[])
+            """
+        typealias Row = (tokenHash: [UInt8], session: Session)
+        let tokenHashes: [[UInt8]]
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
-            bindings.append(ByteBuffer(bytes: tokenHash))
+            bindings.append(tokenHashes.map { ByteBuffer(bytes: $0) })
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Session { PostgresAuthStore.session(from: row) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { sessionWithTokenHash(from: row) }
     }
 
     /// Deletes the sessions of the given tokens and returns each with its token hash
@@ -44,9 +52,7 @@ enum PostgresStatements {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row {
-            (PostgresRowReader(row).bytes(7), PostgresAuthStore.session(from: row))
-        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { sessionWithTokenHash(from: row) }
     }
 
     /// Locks the chain's head until the transaction ends and reads it.

@@ -66,7 +66,14 @@ enum TestPostgres {
 
     /// Runs one statement on its own connection (schema management, tampering in tests).
     static func execute(_ sql: String, on url: PostgresURL, schema: String? = nil) async throws {
-        try await withClient(url, schema: schema) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
+        _ = try await withClient(url, schema: schema) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
+    }
+
+    /// How many backends wait for a lock that backend `pid` holds.
+    static func backendsBlocked(by pid: Int32, client: PostgresClient) async throws -> Int {
+        try await client.query(
+            "SELECT count(*)::int FROM pg_stat_activity WHERE \(pid) = ANY(pg_blocking_pids(pid))"
+        ).collect().first!.decode(Int.self)
     }
 
     /// Runs `body` with a client of its own, connected to `url` (in `schema`).

@@ -31,11 +31,7 @@ struct PostgresBatchTopUpTests {
                             group.addTask { try await addUser("first") }
                             do {
                                 // Its transaction waits for the head...
-                                try await waitUntil {
-                                    try await client.query(
-                                        "SELECT count(*)::int FROM pg_stat_activity WHERE \(holderPID) = ANY(pg_blocking_pids(pid))"
-                                    ).collect().first!.decode(Int.self) == 1
-                                }
+                                try await waitUntil { try await TestPostgres.backendsBlocked(by: holderPID, client: client) == 1 }
                                 // ...while four more writes queue behind it.
                                 for i in 1...4 { group.addTask { try await addUser("queued\(i)") } }
                                 try await waitUntil { store.batcher.queuedWrites == 4 }
@@ -60,14 +56,4 @@ struct PostgresBatchTopUpTests {
 /// Batch sizes the store reported, in order.
 private final class BatchSizes: Sendable {
     let sizes = Mutex<[Int]>([])
-}
-
-/// Polls `condition` until it holds (a bounded wait: 10 s).
-private func waitUntil(_ condition: () async throws -> Bool) async throws {
-    for _ in 0..<1000 {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("the condition did not hold within 10 s")
-    throw CancellationError()
 }
