@@ -58,4 +58,30 @@ import Testing
         #expect(try await floor.current(from: app.store).iterations == Self.configured * 5)
         await app.close()
     }
+
+    /// With many imported users the read is long: logins during it must not each start
+    /// another, and what they meet must outlast it.
+    @Test func oneReadAtATimeAndWhatIsMetDuringItIsKept() async throws {
+        let app = try await TestApp(users: [], iterations: Self.configured)
+        try await app.store.addUser(
+            name: "dear", passwordHash: PasswordHasher(iterations: Self.configured * 2).hash("pw"), at: app.clock.now,
+            context: .commandLine)
+        let store = GatedUserStore(app.store)
+        var readsBegun = store.readsBegun.makeAsyncIterator()
+        let floor = CostFloor(configuredCost: Self.configured, refreshInterval: .zero)
+        #expect(try await floor.current(from: store).iterations == Self.configured * 2)
+        await readsBegun.next()
+
+        store.holdNextRead()
+        async let stale = floor.current(from: store)
+        await readsBegun.next()
+        // A read is under way (held): another login goes on with the floor it has.
+        #expect(try await floor.current(from: store).iterations == Self.configured * 2)
+        #expect(store.reads == 2, "no second read while one is under way")
+        // A check meets a costlier hash (a user imported after the held read began).
+        floor.met(cost: Self.configured * 5)
+        store.release()
+        #expect(try await stale.iterations == Self.configured * 5, "the read landed without undoing the raise")
+        await app.close()
+    }
 }

@@ -21,11 +21,17 @@ import Synchronization
 /// iterations; every check spends one check of each such scheme present instead
 /// (``CheckCost``).
 ///
-/// The floor comes from the store (``AuthStorage/maxPasswordIterations()`` and
-/// ``AuthStorage/importedPasswordHashes()``), read again at most once per
+/// The floor comes from the store (``UserStore/maxPasswordIterations()`` and
+/// ``UserStore/importedPasswordHashes()``), read again at most once per
 /// `refreshInterval`, so a costlier user added by the CLI while the server
 /// runs is covered within that interval, and rehashed users let the floor come down. A
 /// check that meets a hash costlier than the floor raises it at once.
+///
+/// One read at a time: the login that finds the floor stale reads the store and waits for
+/// it, while logins meanwhile go on with the floor they have (with many imported users the
+/// read is long, and a read per concurrent login would multiply it). Only before the first
+/// read has finished does every login wait for it. What checks meet during a read is kept
+/// when the read lands, since the read may have begun before that hash was stored.
 public final class CostFloor: Sendable {
     /// The configured PBKDF2 cost: the floor's lower bound.
     let configuredCost: Int
@@ -37,6 +43,11 @@ public final class CostFloor: Sendable {
         var raised = 0
         var imported = CostliestHashes()
         var refreshedAt: ContinuousClock.Instant?
+        /// The store read under way, if any.
+        var reading: Task<Void, any Error>?
+        /// What checks met since that read began, which its result may not include.
+        var raisedDuringRead = 0
+        var importedDuringRead = CostliestHashes()
     }
 
     public init(configuredCost: Int, refreshInterval: Duration = .seconds(60)) {
@@ -44,27 +55,47 @@ public final class CostFloor: Sendable {
         self.refreshInterval = refreshInterval
     }
 
-    /// The cost every check spends now, reading the store when the last read is stale.
-    func current(from store: any AuthStorage) async throws -> CheckCost {
+    /// The cost every check spends now. When the last read is stale and no read is under
+    /// way, reads the store and waits for it; otherwise waits only while no read has ever
+    /// finished.
+    func current(from store: any UserStore) async throws -> CheckCost {
         let now = ContinuousClock.now
-        let stale = state.withLock { state in
-            state.refreshedAt.map { now - $0 >= refreshInterval } ?? true
+        let wait = state.withLock { state -> Task<Void, any Error>? in
+            if state.reading == nil, state.refreshedAt.map({ now - $0 >= refreshInterval }) ?? true {
+                state.raisedDuringRead = 0
+                state.importedDuringRead = CostliestHashes()
+                let reading = Task { try await self.read(from: store, at: now) }
+                state.reading = reading
+                return reading
+            }
+            return state.refreshedAt == nil ? state.reading : nil
         }
-        if stale {
+        try await wait?.value
+        return state.withLock {
+            CheckCost(iterations: max(configuredCost, $0.storedMaximum, $0.raised), imported: $0.imported)
+        }
+    }
+
+    /// Reads the costliest stored hashes and makes them the floor, with what checks met
+    /// while the read ran. A read that fails leaves the floor as it was, still stale.
+    private func read(from store: any UserStore, at now: ContinuousClock.Instant) async throws {
+        do {
             let stored = try await store.maxPasswordIterations() ?? 0
             var imported = CostliestHashes()
             for text in try await store.importedPasswordHashes() {
                 if let hash = try? PasswordHash(parsing: text) { imported.include(hash) }
             }
             state.withLock { state in
+                for (_, hash) in state.importedDuringRead.sorted { imported.include(hash) }
                 state.storedMaximum = stored
-                state.raised = 0
+                state.raised = state.raisedDuringRead
                 state.imported = imported
                 state.refreshedAt = now
+                state.reading = nil
             }
-        }
-        return state.withLock {
-            CheckCost(iterations: max(configuredCost, $0.storedMaximum, $0.raised), imported: $0.imported)
+        } catch {
+            state.withLock { $0.reading = nil }
+            throw error
         }
     }
 
@@ -74,6 +105,9 @@ public final class CostFloor: Sendable {
         state.withLock { state in
             state.raised = max(state.raised, cost)
             if let imported { state.imported.include(imported) }
+            guard state.reading != nil else { return }
+            state.raisedDuringRead = max(state.raisedDuringRead, cost)
+            if let imported { state.importedDuringRead.include(imported) }
         }
     }
 
