@@ -9,10 +9,50 @@ extension PostgresAuthStore {
     /// The record is an audited transaction (head lock). The deleting batches are not: they
     /// touch only the oldest rows and the anchor, so they take a lock of their own
     /// (`authd.prune`) that keeps two prunes apart without holding up logins.
+    ///
+    /// Counting the rows to go (millions, on a large log) is done before the head is locked,
+    /// so that it holds up no login on any replica; under the lock only the rows committed
+    /// since are counted (``PrunableRows``).
     @discardableResult
     public func pruneAudit(
         before: Timestamp, batchSize: Int = 10_000, at time: Timestamp,
         context: AuditContext
+    ) async throws -> AuditPruneResult {
+        try await pruneAudit(
+            before: before, batchSize: batchSize, at: time, context: context,
+            counted: try await countPrunableRows(before: before))
+    }
+
+    /// The rows older than a prune's cutoff, counted before its record is written.
+    struct PrunableRows {
+        /// The anchor when they were counted: rows after it, up to `newest`, were counted.
+        let anchor: Int64
+        /// The newest committed row then. Rows are never changed once committed, and the
+        /// rows committed later all have higher ids (ids are handed out under the head lock).
+        let newest: Int64
+        /// How many of those rows were older than the cutoff, and the last of them.
+        let rows: Int
+        let last: Int64?
+    }
+
+    func countPrunableRows(before: Timestamp) async throws -> PrunableRows {
+        try await read { connection in
+            let row = try await connection.query(
+                """
+                SELECT COALESCE((SELECT last_id FROM audit_anchor WHERE id = 1), 0),
+                       (SELECT COALESCE(max(id), 0) FROM audit_log), count(*), max(id)
+                FROM audit_log WHERE time < \(before.microseconds)
+                """, logger: logger
+            ).collect().map(PostgresRowReader.init)[0]
+            return PrunableRows(
+                anchor: row.int64(0), newest: row.int64(1), rows: row.int(2), last: row.isNull(3) ? nil : row.int64(3))
+        }
+    }
+
+    /// ``pruneAudit(before:batchSize:at:context:)`` with the rows counted beforehand; a
+    /// count made before another prune moved the anchor is not used.
+    func pruneAudit(
+        before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext, counted: PrunableRows
     ) async throws -> AuditPruneResult {
         let batchSize = max(1, batchSize)
         let (range, newest) = try await auditedTransaction { [self] connection, audit -> (AuditPruneRange, Int64) in
@@ -35,17 +75,20 @@ extension PostgresAuthStore {
                     "audit log: rows up to \(anchor) were removed without a recorded prune; "
                         + "not pruning (run authd audit verify)")
             }
-            // The newest row before the prune's own: what the count of kept rows covers.
+            // Only the rows committed since the count (all of them after the anchor, should
+            // another prune have moved it meanwhile). Also the newest row before the prune's
+            // own: what the count of kept rows covers.
+            let stillValid = counted.anchor == anchor
             let span = try await connection.query(
                 """
-                SELECT (SELECT COALESCE(max(id), 0) FROM audit_log),
-                       count(*), max(id)
-                FROM audit_log WHERE time < \(before.microseconds)
+                SELECT (SELECT COALESCE(max(id), 0) FROM audit_log), count(*), max(id)
+                FROM audit_log WHERE id > \(stillValid ? counted.newest : anchor) AND time < \(before.microseconds)
                 """, logger: logger
             ).collect().map(PostgresRowReader.init)[0]
+            let rows = span.int(1) + (stillValid ? counted.rows : 0)
+            let last = span.isNull(2) ? (stillValid ? counted.last : nil) : span.int64(2)
             // Time never decreases in id here, so the rows before `before` are a prefix.
-            let range = AuditPruneRange(
-                first: anchor + 1, last: span.isNull(2) ? anchor : span.int64(2), rows: span.int(1))
+            let range = AuditPruneRange(first: anchor + 1, last: last ?? anchor, rows: rows)
             audit.append(
                 AuditEntry(
                     event: .auditPrune, outcome: .success, context: context, detail: range.detail(before: before)),
