@@ -17,15 +17,59 @@ extension SQLiteAuthStore {
     /// - Throws: `StoreError` `.auditTruncated` when no recorded prune explains the current
     ///   anchor (rows were removed by hand): pruning from there would make the removal look
     ///   recorded.
+    ///
+    /// Counting the rows to go (millions, on a large log) is done on a reader, so it never
+    /// holds the writer; the record's transaction counts only rows committed since
+    /// (``PrunableRows``).
     @discardableResult
     public func pruneAudit(
         before: Timestamp, batchSize: Int = 10_000, at time: Timestamp,
         context: AuditContext
     ) async throws -> AuditPruneResult {
+        try await pruneAudit(
+            before: before, batchSize: batchSize, at: time, context: context,
+            counted: try await read { try Self.countPrunableRows(before: before, on: $0) })
+    }
+
+    /// The rows older than a prune's cutoff, counted on a reader before its record is written.
+    struct PrunableRows: Sendable {
+        /// The anchor when they were counted: rows after it, up to `newest`, were counted.
+        let anchor: Int64
+        /// The newest committed row then. Rows are never changed once committed, and the
+        /// rows committed later all have higher ids.
+        let newest: Int64
+        /// The first row before the ordering boundary recorded at or after the cutoff
+        /// (``firstOlderRow(atOrAfter:on:)``): such rows never change, so this holds also
+        /// when another prune moved the anchor meanwhile.
+        let olderStop: Int64?
+        /// The first row the prune keeps among those up to `newest`; nil when all of them go.
+        let stop: Int64?
+        /// How many rows go, and the last of them.
+        let rows: Int
+        let last: Int64?
+    }
+
+    static func countPrunableRows(before: Timestamp, on connection: SQLiteConnection) throws -> PrunableRows {
+        // One read transaction: anchor, newest row, stop and count from one snapshot.
+        try connection.execute("BEGIN")
+        defer { try? connection.execute("COMMIT") }
+        let anchor = try connection.scalarInt("SELECT COALESCE((SELECT last_id FROM audit_anchor WHERE id = 1), 0)")
+        let newest = try connection.scalarInt("SELECT COALESCE(max(id), 0) FROM audit_log")
+        let olderStop = try firstOlderRow(atOrAfter: before, on: connection)
+        let stop = try olderStop ?? AuditOrdering.read(on: connection).firstOrderedID(atOrAfter: before, on: connection)
+        let span = try connection.queryFirst(
+            "SELECT count(*), max(id) FROM audit_log WHERE id < ?", [stop ?? Int64.max]
+        ) { (rows: Int($0.int64(0)), last: $0.isNull(1) ? nil : $0.int64(1)) }
+        return PrunableRows(
+            anchor: anchor, newest: newest, olderStop: olderStop, stop: stop, rows: span?.rows ?? 0, last: span?.last)
+    }
+
+    /// ``pruneAudit(before:batchSize:at:context:)`` with the rows counted beforehand; a
+    /// count made before another prune moved the anchor is not used.
+    func pruneAudit(
+        before: Timestamp, batchSize: Int, at time: Timestamp, context: AuditContext, counted: PrunableRows
+    ) async throws -> AuditPruneResult {
         let batchSize = max(1, batchSize)
-        // Rows before the ordering boundary never change, so where they stop the prune is
-        // found once, on a reader: that walk never holds the writer.
-        let olderStop = try await read { try Self.firstOlderRow(atOrAfter: before, on: $0) }
         let (range, newest) = try await write { connection -> (AuditPruneRange, Int64) in
             let anchor = try connection.scalarInt(
                 "SELECT COALESCE((SELECT last_id FROM audit_anchor WHERE id = 1), 0)")
@@ -42,13 +86,19 @@ extension SQLiteAuthStore {
             // The newest row before the prune's own: what the count of kept rows covers, so
             // rows the server writes after the prune are not counted as kept.
             let newest = try connection.scalarInt("SELECT COALESCE(max(id), 0) FROM audit_log")
+            // Only the rows not counted on the reader: those committed since, or all of them
+            // should another prune have moved the anchor meanwhile.
+            let stillValid = counted.anchor == anchor
             let stop =
-                try olderStop
+                try (stillValid ? counted.stop : counted.olderStop)
                 ?? AuditOrdering.read(on: connection).firstOrderedID(atOrAfter: before, on: connection)
             let span = try connection.queryFirst(
-                "SELECT count(*), max(id) FROM audit_log WHERE id < ?", [stop ?? Int64.max]
-            ) { (rows: Int($0.int64(0)), last: $0.isNull(1) ? anchor : $0.int64(1)) }
-            let range = AuditPruneRange(first: anchor + 1, last: span?.last ?? anchor, rows: span?.rows ?? 0)
+                "SELECT count(*), max(id) FROM audit_log WHERE id > ? AND id < ?",
+                [stillValid ? counted.newest : anchor, stop ?? Int64.max]
+            ) { (rows: Int($0.int64(0)), last: $0.isNull(1) ? nil : $0.int64(1)) }
+            let rows = (span?.rows ?? 0) + (stillValid ? counted.rows : 0)
+            let last = span?.last ?? (stillValid ? counted.last : nil) ?? anchor
+            let range = AuditPruneRange(first: anchor + 1, last: last, rows: rows)
             try AuditChain.append(
                 AuditEntry(
                     event: .auditPrune, outcome: .success, context: context, detail: range.detail(before: before)),
