@@ -7,15 +7,6 @@ import Testing
 @Suite struct AuditPruneRecordTests {
     private let base = Timestamp(seconds: 1_800_000_000)
 
-    /// Rows 1…n, one second apart from `base`.
-    private func seed(_ store: any AuthStorage, _ count: Int, from first: Int = 0) async throws {
-        for index in first..<(first + count) {
-            try await store.recordAudit(
-                .failure(.login, .badPassword, username: "u\(index)", context: Fixture.context),
-                at: base + .seconds(Int64(index)))
-        }
-    }
-
     /// Deletes rows 1…`last` and stores row `last`'s hash as the anchor, as someone with
     /// write access to the file would: the remaining chain still hashes correctly.
     private func truncate(_ store: any AuthStorage, through last: Int64) async throws {
@@ -29,7 +20,7 @@ import Testing
 
     @Test(arguments: Engine.all) func thePruneRowRecordsItsRange(engine: Engine) async throws {
         try await withStore(engine) { store, _ in
-            try await seed(store, 10)
+            try await seedAuditRows(store, 10, base: base)
             let result = try await store.pruneAudit(
                 before: base + .seconds(6), batchSize: 4, at: base + .seconds(100), context: .commandLine)
             #expect(result.deleted == 6)
@@ -58,7 +49,7 @@ import Testing
     /// and the next prune records the rest and finishes.
     @Test(arguments: Engine.all) func anInterruptedPruneVerifiesAndTheNextOneFinishesIt(engine: Engine) async throws {
         try await withStore(engine) { store, directory in
-            try await seed(store, 10)
+            try await seedAuditRows(store, 10, base: base)
             let range = AuditPruneRange(first: 1, last: 8, rows: 8)
             try await store.recordAudit(
                 AuditEntry(
@@ -83,7 +74,7 @@ import Testing
     /// correctly, but no recorded prune reaches row N.
     @Test(arguments: Engine.all) func aForgedTruncationIsDetected(engine: Engine) async throws {
         try await withStore(engine) { store, directory in
-            try await seed(store, 10)
+            try await seedAuditRows(store, 10, base: base)
             try await truncate(store, through: 4)
             let result = try await store.verifyAuditChain { _, _ in }
             #expect(result.failure == .unrecordedPrune(anchor: 4))
@@ -94,7 +85,7 @@ import Testing
     /// The same after an honest prune: the anchor moved past the range the prune recorded.
     @Test(arguments: Engine.all) func aTruncationPastAnHonestPruneIsDetected(engine: Engine) async throws {
         try await withStore(engine) { store, directory in
-            try await seed(store, 10)
+            try await seedAuditRows(store, 10, base: base)
             try await store.pruneAudit(
                 before: base + .seconds(3), batchSize: 10, at: base + .seconds(20), context: .commandLine)
             #expect(try await store.verifyAuditChain { _, _ in }.isIntact)
@@ -112,7 +103,7 @@ import Testing
 
     @Test(arguments: Engine.all) func expectedRowsAreFoundPrunedOrMissing(engine: Engine) async throws {
         try await withStore(engine) { store, directory in
-            try await seed(store, 10)
+            try await seedAuditRows(store, 10, base: base)
             let rows = try await store.allAudit()
             func point(_ id: Int64) -> AuditChainPoint {
                 AuditChainPoint(id: id, hash: Hex.encode(rows[Int(id) - 1].hash))
@@ -120,7 +111,7 @@ import Testing
             // Two honest prunes: the second removes the first one's row (11).
             try await store.pruneAudit(
                 before: base + .seconds(3), batchSize: 10, at: base + .seconds(20), context: .commandLine)
-            try await seed(store, 3, from: 21)  // rows 12–14
+            try await seedAuditRows(store, 3, from: 21, base: base)  // rows 12–14
             try await store.pruneAudit(
                 before: base + .seconds(21), batchSize: 10, at: base + .seconds(30), context: .commandLine)
             let wrong = AuditChainPoint(id: 12, hash: String(repeating: "0", count: 64))
@@ -154,7 +145,7 @@ import Testing
     /// fails for them (nothing records that a prune removed them).
     @Test(arguments: Engine.all) func aPruneWithoutARangeIsUnprovable(engine: Engine) async throws {
         try await withStore(engine) { store, directory in
-            try await seed(store, 6)
+            try await seedAuditRows(store, 6, base: base)
             let recorded = try #require(try await store.allAudit().first { $0.id == 2 })
             try await truncate(store, through: 3)
             try await store.recordAudit(

@@ -10,15 +10,6 @@ import Testing
 @Suite struct PruneCountTests {
     private let base = Timestamp(seconds: 1_800_000_000)
 
-    /// Audit rows one second apart from `base` + `first` seconds.
-    private func seed(_ store: any AuthStorage, _ count: Int, from first: Int = 0) async throws {
-        for index in first..<(first + count) {
-            try await store.recordAudit(
-                .failure(.login, .badPassword, username: "u\(index)", context: Fixture.context),
-                at: base + .seconds(Int64(index)))
-        }
-    }
-
     /// Counts now the rows a prune before `before` removes; returns that prune, to be run
     /// later with this count.
     private func countNow(_ store: any AuthStorage, before: Timestamp) async throws
@@ -42,33 +33,25 @@ import Testing
         }
     }
 
-    @Test(arguments: Engine.all) func rowsCommittedAfterTheCountAreCounted(engine: Engine) async throws {
+    /// Rows 1…10 are counted; rows 11…15 (at 10…14 s) are committed after the count. With
+    /// the cutoff at 20 s all of them go; at 12 s, rows 11 and 12 go and 13…15 stay.
+    @Test(arguments: Engine.all, [20, 12])
+    func rowsCommittedAfterTheCountGoUpToTheCutoff(engine: Engine, cutoff: Int) async throws {
         try await withStore(engine) { store, _ in
-            try await seed(store, 10)
-            let prune = try await countNow(store, before: base + .seconds(20))
-            try await seed(store, 5, from: 10)
+            try await seedAuditRows(store, 10, base: base)
+            let prune = try await countNow(store, before: base + .seconds(Int64(cutoff)))
+            try await seedAuditRows(store, 5, from: 10, base: base)
             let result = try await prune(base + .seconds(100))
-            #expect(result.range == AuditPruneRange(first: 1, last: 15, rows: 15))
-            #expect(result.deleted == 15)
-            #expect(try await store.verifyAuditChain().isIntact)
-        }
-    }
-
-    @Test(arguments: Engine.all) func rowsAtOrAfterTheCutoffCommittedAfterTheCountStay(engine: Engine) async throws {
-        try await withStore(engine) { store, _ in
-            try await seed(store, 10)
-            let prune = try await countNow(store, before: base + .seconds(12))
-            try await seed(store, 5, from: 10)
-            let result = try await prune(base + .seconds(100))
-            #expect(result.range == AuditPruneRange(first: 1, last: 12, rows: 12))
-            #expect(result.deleted == 12)
+            let last = min(cutoff, 15)
+            #expect(result.range == AuditPruneRange(first: 1, last: Int64(last), rows: last))
+            #expect(result.deleted == last)
             #expect(try await store.verifyAuditChain().isIntact)
         }
     }
 
     @Test(arguments: Engine.all) func aCountFromBeforeAnotherPruneIsNotUsed(engine: Engine) async throws {
         try await withStore(engine) { store, _ in
-            try await seed(store, 10)
+            try await seedAuditRows(store, 10, base: base)
             let prune = try await countNow(store, before: base + .seconds(20))
             // Another prune removes rows 1…5 and records itself as row 11.
             let other = try await store.pruneAudit(

@@ -26,6 +26,16 @@ func withStore<T>(_ body: (SQLiteAuthStore, TemporaryDirectory) async throws -> 
     }
 }
 
+/// Failed-login audit rows, one per second from `base` + `first` seconds: on an empty log,
+/// rows `first + 1`…`first + count`.
+func seedAuditRows(_ store: any AuthStorage, _ count: Int, from first: Int = 0, base: Timestamp) async throws {
+    for index in first..<(first + count) {
+        try await store.recordAudit(
+            .failure(.login, .badPassword, username: "u\(index)", context: Fixture.context),
+            at: base + .seconds(Int64(index)))
+    }
+}
+
 /// Moves audit row `id` of `store` back by a minute and recomputes every hash, as someone
 /// rewriting the log would: the chain stays intact, the time order does not.
 func moveAuditRowBackAndRechain(_ store: any AuthStorage, _ engine: Engine, row id: Int64) async throws {
