@@ -69,13 +69,6 @@ enum TestPostgres {
         _ = try await withClient(url, schema: schema) { try await $0.query(PostgresQuery(unsafeSQL: sql)) }
     }
 
-    /// How many backends wait for a lock that backend `pid` holds.
-    static func backendsBlocked(by pid: Int32, client: PostgresClient) async throws -> Int {
-        try await client.query(
-            "SELECT count(*)::int FROM pg_stat_activity WHERE \(pid) = ANY(pg_blocking_pids(pid))"
-        ).collect().first!.decode(Int.self)
-    }
-
     /// Runs `body` with a client of its own, connected to `url` (in `schema`).
     static func withClient<T: Sendable>(
         _ url: PostgresURL, schema: String? = nil, _ body: (PostgresClient) async throws -> T

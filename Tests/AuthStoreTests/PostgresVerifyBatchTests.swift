@@ -1,4 +1,3 @@
-import PostgresNIO
 import Testing
 
 @testable import AuthStore
@@ -32,34 +31,14 @@ struct PostgresVerifyBatchTests {
                 let queriesBefore = store.sessionFinder.queriesRun
                 // Duplicate and unknown tokens in one batch, each answered for itself.
                 let queued = ["b", "c", "unknown", "a"]
-                let answers = try await TestPostgres.withClient(url, schema: schema) { client in
-                    try await client.withConnection { holder in
-                        // Nothing reads the sessions table until the holder commits.
-                        try await holder.query("BEGIN", logger: store.logger)
-                        try await holder.query("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE", logger: store.logger)
-                        let holderPID = try await holder.query("SELECT pg_backend_pid()", logger: store.logger)
-                            .collect().first!.decode(Int32.self)
-                        return try await withThrowingTaskGroup(of: (String, TokenLookup).self) { group in
-                            group.addTask { ("a first", try await verify("a")) }
-                            do {
-                                // The first verify's query waits for the lock...
-                                try await waitUntil {
-                                    try await TestPostgres.backendsBlocked(by: holderPID, client: client) == 1
-                                }
-                                // ...while the others queue behind it.
-                                for token in queued { group.addTask { (token, try await verify(token)) } }
-                                try await waitUntil { store.sessionFinder.waitingLookups == queued.count }
-                                try await holder.query("COMMIT", logger: store.logger)
-                            } catch {
-                                _ = try? await holder.query("ROLLBACK", logger: store.logger)
-                                throw error
-                            }
-                            var answers: [String: TokenLookup] = [:]
-                            for try await (token, lookup) in group { answers[token] = lookup }
-                            return answers
-                        }
-                    }
-                }
+                // Nothing reads the sessions table until the lock is released: the first
+                // verify's query waits for it, while the others queue behind it.
+                let answers = Dictionary(
+                    uniqueKeysWithValues: try await TestPostgres.queueBehindLock(
+                        url: url, schema: schema, lock: "LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE",
+                        first: { ("a first", try await verify("a")) },
+                        then: queued.map { token in { (token, try await verify(token)) } },
+                        queued: { store.sessionFinder.waitingLookups == queued.count }))
                 #expect(store.sessionFinder.queriesRun - queriesBefore == 2)
                 #expect(answers["a first"] == .valid(sessions["a"]!))
                 #expect(answers["a"] == .valid(sessions["a"]!))
